@@ -1,0 +1,135 @@
+//! The GUI's link to roxyd: one long-running task that turns bus signals into messages.
+//!
+//! It never polls. It learns that roxyd went away or came back from `NameOwnerChanged`, and
+//! about jobs from the daemon's `JobAdded`/`JobChanged` signals.
+
+use futures_util::StreamExt;
+use roxy_ipc::i18n::gettext;
+use roxy_ipc::names::{interfaces, DAEMON_BUS_NAME, DAEMON_PATH};
+use roxy_ipc::{Client, DaemonStatus, JobInfo, RoxyError};
+use zbus::message::Type as MessageType;
+use zbus::{MatchRule, MessageStream};
+
+#[derive(Debug, Clone)]
+pub enum DaemonEvent {
+    /// roxyd answered; here is its status and the job list.
+    Connected {
+        status: DaemonStatus,
+        jobs: Vec<JobInfo>,
+    },
+    /// roxyd is not reachable; the sentence says why and what to do.
+    Disconnected(String),
+    JobAdded(JobInfo),
+    JobChanged(JobInfo),
+}
+
+/// What the GUI asks of the link.
+#[derive(Debug, Clone)]
+pub enum DaemonRequest {
+    /// Start (activate) roxyd and connect.
+    Start,
+    Cancel(u64),
+    CheckDatabase,
+}
+
+/// Runs until the receiver side goes away. `requests` carries the GUI's asks.
+pub async fn run(
+    events: relm4::Sender<DaemonEvent>,
+    mut requests: tokio::sync::mpsc::UnboundedReceiver<DaemonRequest>,
+) {
+    let client = match Client::session().await {
+        Ok(c) => c,
+        Err(e) => {
+            events.emit(DaemonEvent::Disconnected(e.human()));
+            return;
+        }
+    };
+    let mut link = match Link::subscribe(&client).await {
+        Ok(link) => link,
+        Err(e) => {
+            events.emit(DaemonEvent::Disconnected(e.human()));
+            return;
+        }
+    };
+    // The first contact activates roxyd if it is installed but not running.
+    events.emit(connect(&client).await);
+    loop {
+        tokio::select! {
+            Some(message) = link.signals.next() => {
+                let Ok(message) = message else { continue };
+                let header = message.header();
+                let (Some(interface), Some(member)) = (header.interface(), header.member()) else { continue };
+                if interface.as_str() != interfaces::JOBS1 {
+                    continue;
+                }
+                let Ok(job) = message.body().deserialize::<JobInfo>() else { continue };
+                match member.as_str() {
+                    "JobAdded" => events.emit(DaemonEvent::JobAdded(job)),
+                    "JobChanged" => events.emit(DaemonEvent::JobChanged(job)),
+                    _ => {}
+                }
+            }
+            Some(change) = link.owner.next() => {
+                let Ok(args) = change.args() else { continue };
+                if args.new_owner().is_some() {
+                    events.emit(connect(&client).await);
+                } else {
+                    events.emit(DaemonEvent::Disconnected(gettext(
+                        "The Roxy daemon stopped. Background jobs are not running.",
+                    )));
+                }
+            }
+            Some(request) = requests.recv() => {
+                if let Err(e) = handle(&client, request).await {
+                    if e.is_unreachable() {
+                        events.emit(DaemonEvent::Disconnected(e.human()));
+                    } else {
+                        tracing::warn!("daemon request failed: {}", e.human());
+                    }
+                }
+            }
+            else => break,
+        }
+    }
+}
+
+struct Link {
+    signals: MessageStream,
+    owner: zbus::fdo::NameOwnerChangedStream,
+}
+
+impl Link {
+    async fn subscribe(client: &Client) -> Result<Self, RoxyError> {
+        let rule = MatchRule::builder()
+            .msg_type(MessageType::Signal)
+            .sender(DAEMON_BUS_NAME)?
+            .path(DAEMON_PATH)?
+            .interface(interfaces::JOBS1)?
+            .build();
+        let signals = MessageStream::for_match_rule(rule, client.connection(), Some(512)).await?;
+        let dbus = zbus::fdo::DBusProxy::new(client.connection()).await?;
+        let owner = dbus
+            .receive_name_owner_changed_with_args(&[(0, DAEMON_BUS_NAME)])
+            .await?;
+        Ok(Self { signals, owner })
+    }
+}
+
+async fn connect(client: &Client) -> DaemonEvent {
+    let result = async {
+        let status = client.daemon().await?.get_status().await?;
+        let jobs = client.jobs().await?.list().await?;
+        Ok::<_, RoxyError>(DaemonEvent::Connected { status, jobs })
+    }
+    .await;
+    result.unwrap_or_else(|e| DaemonEvent::Disconnected(e.human()))
+}
+
+async fn handle(client: &Client, request: DaemonRequest) -> Result<(), RoxyError> {
+    match request {
+        // Any call activates roxyd; NameOwnerChanged then reports the new connection.
+        DaemonRequest::Start => client.daemon().await?.ping("start").await.map(drop),
+        DaemonRequest::Cancel(id) => client.jobs().await?.cancel(id).await,
+        DaemonRequest::CheckDatabase => client.daemon().await?.check_database().await.map(drop),
+    }
+}

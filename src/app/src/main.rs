@@ -1,0 +1,66 @@
+//! roxy — the Roxy Command Center window.
+
+use relm4::adw;
+use relm4::gtk::prelude::*;
+use roxy::config;
+use roxy::screenshot::{ScreenshotRequest, EXIT_CODE};
+use roxy::{App, AppInit};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    roxy_ipc::i18n::init();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ROXY_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    // Our own options are taken out before GTK sees the command line.
+    let mut args: Vec<String> = std::env::args().collect();
+    let screenshot = match take_screenshot_option(&mut args) {
+        Ok(s) => s,
+        Err(message) => {
+            eprintln!("roxy: {message}");
+            return ExitCode::from(2);
+        }
+    };
+
+    config::register_resources();
+    let flags = if screenshot.is_some() {
+        // A screenshot run must not hand over to a window that is already open.
+        relm4::gtk::gio::ApplicationFlags::NON_UNIQUE
+    } else {
+        relm4::gtk::gio::ApplicationFlags::empty()
+    };
+    let app = adw::Application::new(Some(config::APP_ID), flags);
+    app.set_resource_base_path(Some(config::RESOURCE_BASE_PATH));
+    app.connect_startup(|_| {
+        let provider = relm4::gtk::CssProvider::new();
+        provider.load_from_resource(&format!("{}/style.css", config::RESOURCE_BASE_PATH));
+        if let Some(display) = relm4::gtk::gdk::Display::default() {
+            relm4::gtk::style_context_add_provider_for_display(
+                &display,
+                &provider,
+                relm4::gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
+            );
+        }
+    });
+    relm4::RelmApp::from_app(app)
+        .with_args(args)
+        .run::<App>(AppInit { screenshot });
+    ExitCode::from(EXIT_CODE.with(|c| c.get()) as u8)
+}
+
+/// Removes `--screenshot PANEL FILE` from `args`.
+fn take_screenshot_option(args: &mut Vec<String>) -> Result<Option<ScreenshotRequest>, String> {
+    let Some(pos) = args.iter().position(|a| a == "--screenshot") else {
+        return Ok(None);
+    };
+    if args.len() < pos + 3 {
+        return Err("--screenshot needs two arguments: PANEL FILE".into());
+    }
+    let taken: Vec<String> = args.drain(pos..pos + 3).collect();
+    ScreenshotRequest::parse(&taken[1], &taken[2]).map(Some)
+}

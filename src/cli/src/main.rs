@@ -1,0 +1,49 @@
+//! roxyctl — drive the Roxy daemon from a terminal or a script.
+
+mod args;
+mod commands;
+mod output;
+mod watch;
+
+use args::{Cli, Command, DbCommand, JobsCommand};
+use clap::{CommandFactory, Parser};
+use output::Output;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    roxy_ipc::i18n::init();
+    let cli = Cli::parse();
+    let out = Output { json: cli.json };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return out.error(&anyhow::anyhow!(e)),
+    };
+    match runtime.block_on(run(cli.command, out)) {
+        Ok(code) => code,
+        Err(e) => out.error(&e),
+    }
+}
+
+async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "roxyctl", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status => commands::status::status(out).await,
+        Command::Ping { count } => commands::status::ping(out, count).await,
+        Command::Jobs { command } => match command {
+            JobsCommand::List => commands::jobs::list(out).await,
+            JobsCommand::Watch { id } => commands::jobs::watch(out, id).await,
+            JobsCommand::Cancel { id } => commands::jobs::cancel(out, id).await,
+        },
+        Command::Db { command } => match command {
+            DbCommand::Check { follow } => commands::db::check(out, follow).await,
+            DbCommand::Backup { file, follow } => commands::db::backup(out, file, follow).await,
+        },
+    }
+}

@@ -1,0 +1,10 @@
+//! Roxy's domain model and storage. No GTK, no D-Bus server, no audio: everything here can be
+//! tested with plain `cargo test`.
+
+pub mod jobs;
+pub mod maintenance;
+pub mod paths;
+pub mod store;
+pub mod time;
+
+pub use store::{Store, StoreError};

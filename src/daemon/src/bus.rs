@@ -1,0 +1,99 @@
+//! roxyd on the session bus: serve the objects, claim the name, notice when to stop.
+
+use crate::services::{daemon1::DaemonService, jobs1::JobsService};
+use crate::supervisor::Supervisor;
+use anyhow::bail;
+use futures_util::StreamExt;
+use roxy_core::Store;
+use roxy_ipc::names::{DAEMON_BUS_NAME, DAEMON_PATH};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::signal::unix::{signal, SignalKind};
+use zbus::fdo::{RequestNameFlags, RequestNameReply};
+use zbus::message::Type as MessageType;
+use zbus::{Connection, MatchRule, MessageStream};
+
+/// Grace period for running jobs when roxyd stops.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+pub struct Daemon {
+    conn: Connection,
+    supervisor: Arc<Supervisor>,
+}
+
+/// Exports every interface, then claims the bus name: a caller that activated roxyd finds
+/// the objects in place the moment the name appears.
+pub async fn serve(store: Store) -> anyhow::Result<Daemon> {
+    let conn = zbus::connection::Builder::session()?.build().await?;
+    let supervisor = Supervisor::new(conn.clone(), store);
+    let server = conn.object_server();
+    server.at(DAEMON_PATH, DaemonService::new(supervisor.clone())).await?;
+    server.at(DAEMON_PATH, JobsService::new(supervisor.clone())).await?;
+    supervisor.restore_history().await?;
+
+    let taken = match conn
+        .request_name_with_flags(DAEMON_BUS_NAME, RequestNameFlags::DoNotQueue.into())
+        .await
+    {
+        Ok(RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner) => false,
+        Ok(_) | Err(zbus::Error::NameTaken) => true,
+        Err(e) => return Err(e.into()),
+    };
+    if taken {
+        bail!("another roxyd already runs on this session bus (it owns {DAEMON_BUS_NAME}); only one may run at a time");
+    }
+    tracing::info!(name = DAEMON_BUS_NAME, "serving on the session bus");
+    Ok(Daemon { conn, supervisor })
+}
+
+impl Daemon {
+    /// Resolves with the reason to stop: a signal, the bus going away, or losing the name.
+    pub async fn wait_for_stop(&self) -> String {
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            return "cannot install signal handlers".into();
+        };
+        tokio::select! {
+            _ = term.recv() => "SIGTERM".into(),
+            _ = int.recv() => "SIGINT".into(),
+            reason = self.bus_gone() => reason,
+        }
+    }
+
+    /// A daemon that outlives its bus would hang forever; watch for the end of the connection.
+    async fn bus_gone(&self) -> String {
+        let rule = MatchRule::builder()
+            .msg_type(MessageType::Signal)
+            .sender("org.freedesktop.DBus")
+            .and_then(|b| b.interface("org.freedesktop.DBus"))
+            .and_then(|b| b.member("NameLost"))
+            .map(|b| b.build());
+        let stream = match rule {
+            Ok(rule) => MessageStream::for_match_rule(rule, &self.conn, None).await,
+            Err(e) => Err(e),
+        };
+        let mut stream = match stream {
+            Ok(s) => s,
+            Err(e) => return format!("cannot watch the bus: {e}"),
+        };
+        while let Some(message) = stream.next().await {
+            match message {
+                Err(e) => return format!("bus connection closed ({e})"),
+                Ok(m) => {
+                    let lost: Result<String, _> = m.body().deserialize();
+                    if lost.as_deref() == Ok(DAEMON_BUS_NAME) {
+                        return "lost the bus name".into();
+                    }
+                }
+            }
+        }
+        "bus connection closed".into()
+    }
+
+    pub async fn shutdown(self) {
+        self.supervisor.shutdown(SHUTDOWN_GRACE).await;
+        let _ = self.conn.release_name(DAEMON_BUS_NAME).await;
+    }
+}

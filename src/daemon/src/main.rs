@@ -1,0 +1,59 @@
+//! roxyd — the Roxy user daemon. It owns the database and every background job and serves
+//! them on the session bus under `<app id>.Daemon`.
+
+mod bus;
+mod logging;
+mod maintenance;
+mod services;
+mod supervisor;
+
+use anyhow::Context;
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "roxyd", version, about = "The Roxy Command Center daemon (normally started by D-Bus activation)")]
+struct Args {
+    /// Folder for the database and other state [default: $XDG_DATA_HOME/roxy]
+    #[arg(long, value_name = "DIR", env = "ROXY_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    roxy_ipc::i18n::init();
+    let args = Args::parse();
+    logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let data_dir = args.data_dir.unwrap_or_else(roxy_core::paths::data_dir);
+    let store = roxy_core::Store::open(&data_dir).await?;
+    tracing::info!(database = %store.path().display(), "database open");
+    let daemon = bus::serve(store.clone())
+        .await
+        .context("cannot serve on the session bus")?;
+    let reason = daemon.wait_for_stop().await;
+    tracing::info!("stopping: {reason}");
+    daemon.shutdown().await;
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! `Daemon1`: version, status, health and database maintenance.
+
+use crate::maintenance;
+use crate::supervisor::Supervisor;
+use roxy_ipc::{DaemonStatus, RoxyError};
+use std::sync::Arc;
+use std::time::Instant;
+use zbus::interface;
+use zbus::zvariant::OwnedObjectPath;
+
+/// Longest payload `Ping` echoes; anything bigger is refused, not copied.
+const MAX_PING_PAYLOAD: usize = 64 * 1024;
+
+pub struct DaemonService {
+    supervisor: Arc<Supervisor>,
+    started: Instant,
+}
+
+impl DaemonService {
+    pub fn new(supervisor: Arc<Supervisor>) -> Self {
+        Self {
+            supervisor,
+            started: Instant::now(),
+        }
+    }
+}
+
+#[interface(name = "io.github.skybeam.Roxy.Daemon1")]
+impl DaemonService {
+    fn ping(&self, payload: String) -> Result<String, RoxyError> {
+        if payload.len() > MAX_PING_PAYLOAD {
+            return Err(RoxyError::InvalidInput(format!(
+                "Ping payload is {} bytes; at most {MAX_PING_PAYLOAD} are allowed.",
+                payload.len()
+            )));
+        }
+        Ok(payload)
+    }
+
+    fn get_status(&self) -> DaemonStatus {
+        let store = self.supervisor.store();
+        DaemonStatus {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            state: "ok".into(),
+            detail: String::new(),
+            pid: std::process::id(),
+            uptime_secs: self.started.elapsed().as_secs(),
+            database_path: store.path().display().to_string(),
+            database_bytes: store.size_bytes(),
+            running_jobs: self.supervisor.running_count() as u32,
+        }
+    }
+
+    async fn check_database(&self) -> Result<OwnedObjectPath, RoxyError> {
+        maintenance::start_check(&self.supervisor).await
+    }
+
+    async fn backup_database(&self, destination: String) -> Result<OwnedObjectPath, RoxyError> {
+        maintenance::start_backup(&self.supervisor, &destination).await
+    }
+
+    #[zbus(property)]
+    fn version(&self) -> String {
+        env!("CARGO_PKG_VERSION").to_owned()
+    }
+
+    #[zbus(property)]
+    fn status(&self) -> String {
+        "ok".into()
+    }
+
+    /// Seconds since roxyd started. Not signalled: it changes every second by definition.
+    #[zbus(property(emits_changed_signal = "false"))]
+    fn uptime(&self) -> u64 {
+        self.started.elapsed().as_secs()
+    }
+}

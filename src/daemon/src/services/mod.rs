@@ -1,0 +1,5 @@
+//! One module per D-Bus interface served by roxyd.
+
+pub mod daemon1;
+pub mod job1;
+pub mod jobs1;

@@ -1,0 +1,65 @@
+//! One connection to the session bus and the proxies of roxyd built on it.
+
+use crate::names::{DAEMON_BUS_NAME, DAEMON_PATH};
+use crate::proxies::{Daemon1Proxy, Job1Proxy, Jobs1Proxy};
+use crate::RoxyError;
+use zbus::proxy::CacheProperties;
+use zbus::Connection;
+
+/// A client of roxyd. Calls made through it start the daemon by D-Bus activation when it is
+/// not running.
+#[derive(Clone, Debug)]
+pub struct Client {
+    connection: Connection,
+}
+
+impl Client {
+    /// Connects to the session bus of this login (`DBUS_SESSION_BUS_ADDRESS`).
+    pub async fn session() -> Result<Self, RoxyError> {
+        Ok(Self {
+            connection: Connection::session().await?,
+        })
+    }
+
+    pub fn from_connection(connection: Connection) -> Self {
+        Self { connection }
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub async fn daemon(&self) -> Result<Daemon1Proxy<'static>, RoxyError> {
+        Ok(Daemon1Proxy::builder(&self.connection)
+            .destination(DAEMON_BUS_NAME)?
+            .path(DAEMON_PATH)?
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?)
+    }
+
+    pub async fn jobs(&self) -> Result<Jobs1Proxy<'static>, RoxyError> {
+        Ok(Jobs1Proxy::builder(&self.connection)
+            .destination(DAEMON_BUS_NAME)?
+            .path(DAEMON_PATH)?
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?)
+    }
+
+    pub async fn job(&self, path: &str) -> Result<Job1Proxy<'static>, RoxyError> {
+        Ok(Job1Proxy::builder(&self.connection)
+            .destination(DAEMON_BUS_NAME)?
+            .path(path.to_owned())?
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?)
+    }
+
+    /// Whether roxyd currently owns its bus name (does not start it).
+    pub async fn daemon_running(&self) -> Result<bool, RoxyError> {
+        let dbus = zbus::fdo::DBusProxy::new(&self.connection).await?;
+        let name = zbus::names::BusName::try_from(DAEMON_BUS_NAME).map_err(zbus::Error::from)?;
+        Ok(dbus.name_has_owner(name).await?)
+    }
+}

@@ -1,0 +1,16 @@
+//! The D-Bus contract between roxyd and its clients (the GUI and roxyctl).
+//!
+//! Every name is derived from `data/APPLICATION_ID` at build time (see `build.rs`). Interface
+//! and error names must be string literals for zbus' macros; a unit test keeps them in step
+//! with the app id.
+
+pub mod client;
+pub mod error;
+pub mod i18n;
+pub mod names;
+pub mod proxies;
+pub mod types;
+
+pub use client::Client;
+pub use error::RoxyError;
+pub use types::{DaemonStatus, JobInfo, JobState};

@@ -1,0 +1,134 @@
+//! Values that cross the bus. They serialize both as D-Bus structs and as JSON (`--json`).
+
+use serde::{Deserialize, Serialize};
+use zbus::zvariant::{OwnedObjectPath, Type};
+
+/// Life cycle of a job. `Interrupted` marks a job that a crash or kill of roxyd cut short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "lowercase")]
+#[zvariant(signature = "s")]
+pub enum JobState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Interrupted,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+            JobState::Interrupted => "interrupted",
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        !matches!(self, JobState::Queued | JobState::Running)
+    }
+
+    /// The translated word for this state.
+    pub fn label(self) -> String {
+        use crate::i18n::gettext;
+        match self {
+            JobState::Queued => gettext("Queued"),
+            JobState::Running => gettext("Running"),
+            JobState::Succeeded => gettext("Succeeded"),
+            JobState::Failed => gettext("Failed"),
+            JobState::Cancelled => gettext("Cancelled"),
+            JobState::Interrupted => gettext("Interrupted"),
+        }
+    }
+}
+
+impl std::str::FromStr for JobState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "queued" => JobState::Queued,
+            "running" => JobState::Running,
+            "succeeded" => JobState::Succeeded,
+            "failed" => JobState::Failed,
+            "cancelled" => JobState::Cancelled,
+            "interrupted" => JobState::Interrupted,
+            other => return Err(format!("unknown job state `{other}`")),
+        })
+    }
+}
+
+impl std::fmt::Display for JobState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A snapshot of one job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct JobInfo {
+    pub id: u64,
+    pub path: OwnedObjectPath,
+    /// Machine name of the job kind, e.g. `database-check`.
+    pub kind: String,
+    /// Human title, e.g. "Check database integrity".
+    pub title: String,
+    pub state: JobState,
+    /// 0.0 ..= 1.0, or a negative number while the amount of work is unknown.
+    pub progress: f64,
+    /// Last status line or the final result sentence.
+    pub message: String,
+    /// Unix time in milliseconds.
+    pub started_at: i64,
+    /// Unix time in milliseconds; 0 while the job runs.
+    pub finished_at: i64,
+}
+
+/// What `Daemon1.GetStatus` reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct DaemonStatus {
+    pub version: String,
+    /// `ok`, or `degraded` with the reason in `detail`.
+    pub state: String,
+    pub detail: String,
+    pub pid: u32,
+    pub uptime_secs: u64,
+    pub database_path: String,
+    pub database_bytes: u64,
+    pub running_jobs: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zbus::zvariant::{serialized::Context, to_bytes, LE};
+
+    #[test]
+    fn job_state_travels_as_a_string() {
+        assert_eq!(JobState::SIGNATURE.to_string(), "s");
+        let ctxt = Context::new_dbus(LE, 0);
+        let bytes = to_bytes(ctxt, &JobState::Cancelled).unwrap();
+        let (back, _): (JobState, _) = bytes.deserialize().unwrap();
+        assert_eq!(back, JobState::Cancelled);
+        let (text, _): (String, _) = bytes.deserialize().unwrap();
+        assert_eq!(text, "cancelled");
+    }
+
+    #[test]
+    fn job_state_parses_its_own_names() {
+        for s in [
+            JobState::Queued,
+            JobState::Running,
+            JobState::Succeeded,
+            JobState::Failed,
+            JobState::Cancelled,
+            JobState::Interrupted,
+        ] {
+            assert_eq!(s.as_str().parse::<JobState>().unwrap(), s);
+        }
+        assert!("done".parse::<JobState>().is_err());
+    }
+}
