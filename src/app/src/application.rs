@@ -159,6 +159,7 @@ impl Component for App {
     }
 
     fn init(init: AppInit, root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+        config::load_style();
         let settings = settings::settings();
         settings::follow_color_scheme(&settings);
 

@@ -36,17 +36,6 @@ fn main() -> ExitCode {
     };
     let app = adw::Application::new(Some(config::APP_ID), flags);
     app.set_resource_base_path(Some(config::RESOURCE_BASE_PATH));
-    app.connect_startup(|_| {
-        let provider = relm4::gtk::CssProvider::new();
-        provider.load_from_resource(&format!("{}/style.css", config::RESOURCE_BASE_PATH));
-        if let Some(display) = relm4::gtk::gdk::Display::default() {
-            relm4::gtk::style_context_add_provider_for_display(
-                &display,
-                &provider,
-                relm4::gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
-            );
-        }
-    });
     relm4::RelmApp::from_app(app)
         .with_args(args)
         .run::<App>(AppInit { screenshot });

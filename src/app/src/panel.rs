@@ -67,7 +67,7 @@ impl PanelId {
             PanelId::Crm => "system-users-symbolic",
             PanelId::Docs => "accessories-dictionary-symbolic",
             PanelId::Runbooks => "view-list-bullet-symbolic",
-            PanelId::Metrics => "utilities-system-monitor-symbolic",
+            PanelId::Metrics => "power-profile-performance-symbolic",
             PanelId::Jobs => "emblem-system-symbolic",
         }
     }

@@ -1,0 +1,193 @@
+//! The real window under Xvfb, on a private bus with an activatable roxyd: connected state,
+//! the banner when roxyd is killed, and its disappearance when roxyd returns. Reads widget
+//! state and writes PNGs. Run under `xvfb-run` (the README's test command does).
+
+use relm4::adw;
+use relm4::gtk::prelude::*;
+use relm4::gtk::{gdk, glib};
+use relm4::{Component, ComponentController, Controller};
+use roxy::application::{AppMsg, DaemonState};
+use roxy::connection::DaemonRequest;
+use roxy::panel::PanelId;
+use roxy::{App, AppInit};
+use roxy_ipc::JobState;
+use roxy_tests::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn main() {
+    let bus = TestBus::new();
+    // Edition 2021: set_var is safe; nothing else runs yet.
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+    std::env::set_var("XDG_CONFIG_HOME", bus.dir.path().join("xdg-config"));
+    std::env::set_var("XDG_DATA_HOME", bus.dir.path().join("xdg-data"));
+    std::env::set_var("GSETTINGS_BACKEND", "memory");
+    std::env::set_var("GTK_A11Y", "none");
+    std::env::set_var("LC_ALL", "C.UTF-8");
+
+    if relm4::gtk::init().is_err() {
+        eprintln!("gui: no display. Run under xvfb-run (see README).");
+        println!("0 passed, 1 failed");
+        std::process::exit(1);
+    }
+    adw::init().expect("libadwaita initialises");
+    roxy::config::register_resources();
+
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gui");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    let app = App::builder().launch(AppInit::default()).detach();
+    app.widget().set_default_size(1100, 720);
+    app.widget().present();
+
+    let mut results = Vec::new();
+    let mut check = |name: &str, outcome: Result<(), String>| {
+        match &outcome {
+            Ok(()) => println!("test gui::{name} ... ok"),
+            Err(e) => println!("test gui::{name} ... FAILED\n    {e}"),
+        }
+        results.push(outcome.is_ok());
+    };
+
+    check("connects_to_the_activated_daemon", connects(&app, &bus, &shots));
+    check("starts_a_job_and_shows_it_finished", runs_a_job(&app, &shots));
+    check("ctrl_number_switches_panels", switches_panels(&app));
+    check("banner_shows_when_roxyd_is_killed", banner_on_kill(&app, &bus, &shots));
+    check("banner_button_restarts_roxyd_and_hides", banner_restart(&app, &bus, &shots));
+
+    let failed = results.iter().filter(|ok| !**ok).count();
+    println!("\ngui: {} passed, {} failed", results.len() - failed, failed);
+    drop(app);
+    drop(bus);
+    std::process::exit(if failed == 0 { 0 } else { 1 });
+}
+
+/// Runs the GTK main loop until `cond` holds or `WAIT` passes.
+fn pump_until(app: &Controller<App>, mut cond: impl FnMut(&App) -> bool) -> bool {
+    let context = glib::MainContext::default();
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
+        while context.iteration(false) {}
+        if cond(&app.model()) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+/// Lets animations finish (the banner slides) before a screenshot.
+fn settle(app: &Controller<App>) {
+    let until = Instant::now() + Duration::from_millis(700);
+    pump_until(app, |_| Instant::now() >= until);
+}
+
+/// The banner as the widget shows it (the revealer's state, not just the model's wish).
+fn banner_revealed(app: &App) -> bool {
+    app.banner().widget().reveals_child() && app.banner().model().is_shown()
+}
+
+fn screenshot(app: &Controller<App>, dir: &Path, name: &str) -> Result<(), String> {
+    settle(app);
+    let path = dir.join(name);
+    roxy::screenshot::save_window(app.widget().upcast_ref(), &path)?;
+    let texture = gdk::Texture::from_filename(&path).map_err(|e| e.to_string())?;
+    if texture.width() < 600 || texture.height() < 400 {
+        return Err(format!("{name} is only {}x{}", texture.width(), texture.height()));
+    }
+    println!("    wrote {}", path.display());
+    Ok(())
+}
+
+fn connects(app: &Controller<App>, bus: &TestBus, dir: &Path) -> Result<(), String> {
+    if !pump_until(app, |m| matches!(m.daemon(), DaemonState::Connected(_))) {
+        return Err(format!("never connected: {:?}", app.model().daemon()));
+    }
+    let pid = bus.daemon_pid().ok_or("roxyd was not activated")?;
+    if let DaemonState::Connected(status) = app.model().daemon() {
+        if status.pid != pid {
+            return Err(format!("status pid {} but bus owner {pid}", status.pid));
+        }
+    }
+    if banner_revealed(&app.model()) {
+        return Err("banner visible while connected".into());
+    }
+    screenshot(app, dir, "connected.png")
+}
+
+fn runs_a_job(app: &Controller<App>, dir: &Path) -> Result<(), String> {
+    app.emit(AppMsg::Select(PanelId::Jobs));
+    app.emit(AppMsg::Request(DaemonRequest::CheckDatabase));
+    let done = pump_until(app, |m| {
+        let jobs = m.jobs().model();
+        jobs.job_ids()
+            .first()
+            .and_then(|id| jobs.job(*id))
+            .is_some_and(|j| j.state == JobState::Succeeded && j.kind == "database-check")
+    });
+    if !done {
+        return Err(format!("job list: {:?}", app.model().jobs().model().job_ids()));
+    }
+    screenshot(app, dir, "jobs.png")
+}
+
+fn switches_panels(app: &Controller<App>) -> Result<(), String> {
+    let window = app.widget();
+    for panel in [PanelId::Crm, PanelId::Metrics, PanelId::Infrastructure] {
+        WidgetExt::activate_action(window, "win.show-panel", Some(&panel.id().to_variant()))
+            .map_err(|e| e.to_string())?;
+        if !pump_until(app, |m| m.current_panel() == panel) {
+            return Err(format!("{panel:?} not selected"));
+        }
+        let accels = relm4::main_application()
+            .accels_for_action(&format!("win.show-panel::{}", panel.id()));
+        if !accels.iter().any(|a| a == panel.accelerator()) {
+            return Err(format!("{panel:?} has accelerators {accels:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn banner_on_kill(app: &Controller<App>, bus: &TestBus, dir: &Path) -> Result<(), String> {
+    let pid = bus.daemon_pid().ok_or("roxyd not running")?;
+    kill(pid, libc::SIGKILL);
+    if !pump_until(app, banner_revealed) {
+        return Err("banner did not appear after kill -9".into());
+    }
+    let reason = app.model().banner().model().reason().to_owned();
+    if !reason.contains("stopped") {
+        return Err(format!("banner says {reason:?}"));
+    }
+    if !matches!(app.model().daemon(), DaemonState::Unreachable(_)) {
+        return Err("state is not unreachable".into());
+    }
+    screenshot(app, dir, "banner.png")
+}
+
+fn banner_restart(app: &Controller<App>, bus: &TestBus, dir: &Path) -> Result<(), String> {
+    // Click the banner's own button, as a person would.
+    let button = find_button(app.model().banner().widget().upcast_ref())
+        .ok_or("no button in the banner")?;
+    button.emit_clicked();
+    if !pump_until(app, |m| !banner_revealed(m) && matches!(m.daemon(), DaemonState::Connected(_))) {
+        return Err("banner did not clear after roxyd came back".into());
+    }
+    bus.daemon_pid().ok_or("roxyd not running after the button")?;
+    screenshot(app, dir, "reconnected.png")
+}
+
+fn find_button(widget: &relm4::gtk::Widget) -> Option<relm4::gtk::Button> {
+    if let Ok(button) = widget.clone().downcast::<relm4::gtk::Button>() {
+        return Some(button);
+    }
+    let mut child = widget.first_child();
+    while let Some(c) = child {
+        if let Some(b) = find_button(&c) {
+            return Some(b);
+        }
+        child = c.next_sibling();
+    }
+    None
+}
