@@ -1,0 +1,37 @@
+# Sourced by run.sh and test.sh: installs the Debian 12 packages Roxy needs, only when some
+# are missing. Root runs apt-get directly; others go through sudo.
+
+RUN_PACKAGES=(
+  build-essential pkg-config gettext libglib2.0-dev libglib2.0-bin
+  libgtk-4-dev libadwaita-1-dev adwaita-icon-theme dbus
+)
+TEST_PACKAGES=(
+  xvfb xauth meson ninja-build appstream desktop-file-utils systemd
+)
+
+ensure_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing Debian packages: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -q
+  # The image's apt hook can delete an archive mid-install; a second try fetches it again.
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+ensure_cargo() {
+  if ! command -v cargo >/dev/null; then
+    [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v cargo >/dev/null; then
+    echo "cargo is missing. Install Rust 1.80 or newer (https://rustup.rs), then run this again." >&2
+    exit 1
+  fi
+}
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/roxy/target}"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, clippy, packaging validators (meson test), and every
+# cargo test — unit, cross-process (private bus, roxyd, roxyctl) and GUI under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source build-aux/deps.sh
+ensure_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+ensure_cargo
+rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt || true
+
+# The same build environment as meson's cargo wrapper (default prefix and profile), so meson
+# and cargo test share one set of build artifacts instead of compiling twice.
+export ROXY_PROFILE=default ROXY_LOCALEDIR=/usr/local/share/locale
+
+echo "== cargo fmt"
+cargo fmt --all --check
+
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== meson test (packaging validators)"
+builddir="$CARGO_TARGET_DIR/meson"
+[ -f "$builddir/build.ninja" ] || meson setup "$builddir" --buildtype=debug
+meson test -C "$builddir" --suite validate --print-errorlogs
+
+echo "== cargo test"
+xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace --locked
