@@ -23,11 +23,16 @@ fn main() {
         .status()
         .expect("glib-compile-schemas runs (apt-get install libglib2.0-bin)");
     assert!(status.success(), "glib-compile-schemas rejected the schema");
-    println!("cargo:rustc-env=ROXY_BUILD_SCHEMA_DIR={}", schema_dir.display());
+    println!(
+        "cargo:rustc-env=ROXY_BUILD_SCHEMA_DIR={}",
+        schema_dir.display()
+    );
 
     glib_build_tools::compile_resources(
         &[root.join("resources"), root.join("data/icons/hicolor")],
-        root.join("resources/resources.gresource.xml").to_str().unwrap(),
+        root.join("resources/resources.gresource.xml")
+            .to_str()
+            .unwrap(),
         "roxy.gresource",
     );
 }

@@ -53,7 +53,10 @@ fn main() {
 /// Compiles `po/*.po` with msgfmt so `cargo run` shows translations. Missing msgfmt only
 /// means an untranslated development build, never a failed one.
 fn compile_translations(po_dir: &std::path::Path, locale_dir: &std::path::Path) -> String {
-    println!("cargo:rerun-if-changed={}", po_dir.join("LINGUAS").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        po_dir.join("LINGUAS").display()
+    );
     let linguas = fs::read_to_string(po_dir.join("LINGUAS")).unwrap_or_default();
     for lang in linguas.split_whitespace().filter(|l| !l.starts_with('#')) {
         let po = po_dir.join(format!("{lang}.po"));

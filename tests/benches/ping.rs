@@ -19,20 +19,27 @@ impl Echo {
     }
 }
 
-#[zbus::proxy(interface = "io.github.skybeam.Roxy.BenchEcho1", default_service = "io.github.skybeam.Roxy.BenchEcho", default_path = "/bench")]
+#[zbus::proxy(
+    interface = "io.github.skybeam.Roxy.BenchEcho1",
+    default_service = "io.github.skybeam.Roxy.BenchEcho",
+    default_path = "/bench"
+)]
 trait BenchEcho {
     fn ping(&self, payload: &str) -> zbus::Result<String>;
 }
 
-fn main() {
-    let bus = TestBus::new();
-    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
-    runtime.block_on(async {
+        .unwrap()
+}
+
+/// The baseline server: this same binary started with `--serve-echo`, a process of its own
+/// like roxyd, serving a bare zbus interface until it is killed.
+fn serve_echo() {
+    runtime().block_on(async {
         let _server = zbus::connection::Builder::session()
             .unwrap()
             .name(ECHO_NAME)
@@ -42,9 +49,28 @@ fn main() {
             .build()
             .await
             .unwrap();
+        std::future::pending::<()>().await;
+    });
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--serve-echo") {
+        return serve_echo();
+    }
+    let bus = TestBus::new();
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+    let mut server = std::process::Command::new(std::env::current_exe().unwrap())
+        .arg("--serve-echo")
+        .spawn()
+        .expect("echo server starts");
+    runtime().block_on(async {
         let client = roxy_ipc::Client::session().await.unwrap();
         let roxyd = client.daemon().await.unwrap();
         let echo = BenchEchoProxy::new(client.connection()).await.unwrap();
+        // Wait for the echo process to claim its name.
+        while echo.ping("ready").await.is_err() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         // Activate roxyd and warm both paths up.
         for _ in 0..200 {
             roxyd.ping("warm").await.unwrap();
@@ -65,6 +91,8 @@ fn main() {
         }
         report(&mut through_roxyd, &mut bare);
     });
+    let _ = server.kill();
+    let _ = server.wait();
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -76,10 +104,16 @@ fn report(roxyd: &mut [Duration], bare: &mut [Duration]) {
     roxyd.sort();
     bare.sort();
     let us = |d: Duration| d.as_secs_f64() * 1e6;
-    println!("\nPing round trip over a private session bus ({} calls each)\n", roxyd.len());
+    println!(
+        "\nPing round trip over a private session bus ({} calls each)\n",
+        roxyd.len()
+    );
     println!("| target                 |   p50 µs |   p99 µs |");
     println!("|------------------------|---------:|---------:|");
-    for (name, samples) in [("bare zbus echo service", &*bare), ("roxyd Daemon1.Ping", &*roxyd)] {
+    for (name, samples) in [
+        ("bare zbus echo service", &*bare),
+        ("roxyd Daemon1.Ping", &*roxyd),
+    ] {
         println!(
             "| {name:<22} | {:>8.1} | {:>8.1} |",
             us(percentile(samples, 0.5)),

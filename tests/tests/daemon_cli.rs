@@ -8,11 +8,19 @@ use std::time::Duration;
 #[test]
 fn ping_and_status_activate_the_daemon() {
     let bus = TestBus::new();
-    assert_eq!(bus.daemon_pid(), None, "roxyd must not run before the first call");
+    assert_eq!(
+        bus.daemon_pid(),
+        None,
+        "roxyd must not run before the first call"
+    );
 
     let ping = bus.roxyctl(&["ping"]);
     assert!(ping.status.success(), "{}", stderr(&ping));
-    assert!(stdout(&ping).contains("roxyd answered in"), "{}", stdout(&ping));
+    assert!(
+        stdout(&ping).contains("roxyd answered in"),
+        "{}",
+        stdout(&ping)
+    );
     let pid = bus.daemon_pid().expect("activation started roxyd");
 
     let status = bus.roxyctl(&["--json", "status"]);
@@ -26,7 +34,11 @@ fn ping_and_status_activate_the_daemon() {
     assert!(json["database_bytes"].as_u64().unwrap() > 0);
 
     let text = bus.roxyctl(&["status"]);
-    assert!(stdout(&text).contains(&format!("{pid}")), "{}", stdout(&text));
+    assert!(
+        stdout(&text).contains(&format!("{pid}")),
+        "{}",
+        stdout(&text)
+    );
 }
 
 #[test]
@@ -50,7 +62,10 @@ fn a_database_check_job_runs_to_success_with_progress_and_log() {
     let out = bus.roxyctl(&["db", "check", "--follow"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", stderr(&out));
-    assert!(text.contains("Checking jobs"), "log lines are streamed: {text}");
+    assert!(
+        text.contains("Checking jobs"),
+        "log lines are streamed: {text}"
+    );
     assert!(text.contains("Succeeded 100 %"), "{text}");
     assert!(text.contains("No problems found in"), "{text}");
 
@@ -85,7 +100,10 @@ async fn a_backup_job_is_started_watched_and_cancelled() {
     for line in lines.by_ref() {
         let event: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
         let progress = event["job"]["progress"].as_f64().unwrap_or(-1.0);
-        assert_eq!(event["job"]["state"], "running", "job ended before it could be cancelled: {event}");
+        assert_eq!(
+            event["job"]["state"], "running",
+            "job ended before it could be cancelled: {event}"
+        );
         if progress > 0.0 && progress < 1.0 {
             seen_progress = true;
             break;
@@ -107,7 +125,11 @@ async fn a_backup_job_is_started_watched_and_cancelled() {
 
     let again = bus.roxyctl(&["jobs", "cancel", &id]);
     assert!(!again.status.success());
-    assert!(stderr(&again).contains("already finished"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already finished"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
@@ -117,14 +139,21 @@ fn unknown_jobs_and_bad_destinations_are_clear_errors() {
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["error"]["kind"], "NotFound");
-    assert_eq!(stderr(&out).lines().count(), 1, "one line: {}", stderr(&out));
+    assert_eq!(
+        stderr(&out).lines().count(),
+        1,
+        "one line: {}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("There is no job 4711"));
 
     let existing = bus.dir.path().join("bus.conf");
     let out = bus.roxyctl(&["db", "backup", existing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
-    assert!(std::fs::read_to_string(&existing).unwrap().contains("busconfig"));
+    assert!(std::fs::read_to_string(&existing)
+        .unwrap()
+        .contains("busconfig"));
 
     let out = bus.roxyctl(&["db", "backup", "/no/such/folder/x.db"]);
     assert!(stderr(&out).contains("/no/such/folder"), "{}", stderr(&out));
@@ -133,12 +162,20 @@ fn unknown_jobs_and_bad_destinations_are_clear_errors() {
 #[test]
 fn bad_arguments_are_refused_before_anything_runs() {
     let bus = TestBus::new();
-    for args in [&["frobnicate"][..], &["jobs", "cancel", "seven"], &["ping", "-c", "0"]] {
+    for args in [
+        &["frobnicate"][..],
+        &["jobs", "cancel", "seven"],
+        &["ping", "-c", "0"],
+    ] {
         let out = bus.roxyctl(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(stderr(&out).starts_with("error:"), "{}", stderr(&out));
     }
-    assert_eq!(bus.daemon_pid(), None, "no daemon was started for bad input");
+    assert_eq!(
+        bus.daemon_pid(),
+        None,
+        "no daemon was started for bad input"
+    );
 }
 
 #[test]
@@ -148,7 +185,10 @@ fn a_daemon_that_cannot_be_activated_is_explained() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("not running and could not be started"), "{err}");
+    assert!(
+        err.contains("not running and could not be started"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -162,7 +202,11 @@ fn an_unwritable_data_dir_stops_roxyd_with_the_reason() {
     );
     let out = bus.roxyctl(&["ping"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("could not be started"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("could not be started"),
+        "{}",
+        stderr(&out)
+    );
 
     let direct = bus
         .command(bin("roxyd"))
@@ -170,7 +214,11 @@ fn an_unwritable_data_dir_stops_roxyd_with_the_reason() {
         .output()
         .unwrap();
     assert!(!direct.status.success());
-    assert!(stderr(&direct).contains("/proc/roxy-not-writable cannot be used"), "{}", stderr(&direct));
+    assert!(
+        stderr(&direct).contains("/proc/roxy-not-writable cannot be used"),
+        "{}",
+        stderr(&direct)
+    );
 }
 
 #[test]
@@ -178,7 +226,11 @@ fn a_corrupt_database_is_refused_and_left_alone() {
     let bus = TestBus::new();
     std::fs::create_dir_all(bus.data_dir()).unwrap();
     let db = bus.data_dir().join("roxy.db");
-    let content = b"SQLite format 3\0".iter().copied().chain((0..8192).map(|i| (i * 7 % 251) as u8)).collect::<Vec<u8>>();
+    let content = b"SQLite format 3\0"
+        .iter()
+        .copied()
+        .chain((0..8192).map(|i| (i * 7 % 251) as u8))
+        .collect::<Vec<u8>>();
     std::fs::write(&db, &content).unwrap();
 
     let out = bus
@@ -188,7 +240,11 @@ fn a_corrupt_database_is_refused_and_left_alone() {
         .unwrap();
     assert!(!out.status.success());
     assert!(stderr(&out).contains("damaged"), "{}", stderr(&out));
-    assert_eq!(std::fs::read(&db).unwrap(), content, "the file is untouched");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        content,
+        "the file is untouched"
+    );
 }
 
 #[test]
@@ -201,7 +257,11 @@ fn only_one_roxyd_runs_per_bus() {
         .output()
         .unwrap();
     assert!(!second.status.success());
-    assert!(stderr(&second).contains("another roxyd already runs"), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("another roxyd already runs"),
+        "{}",
+        stderr(&second)
+    );
 }
 
 #[test]
@@ -210,7 +270,10 @@ fn roxyd_exits_on_sigterm_and_when_its_bus_goes_away() {
     assert!(bus.roxyctl(&["ping"]).status.success());
     let pid = bus.daemon_pid().unwrap();
     kill(pid, libc::SIGTERM);
-    assert!(bus.wait_for(Duration::from_secs(10), || !alive(pid)), "roxyd ignored SIGTERM");
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || !alive(pid)),
+        "roxyd ignored SIGTERM"
+    );
 
     assert!(bus.roxyctl(&["ping"]).status.success(), "activated again");
     let pid = bus.daemon_pid().unwrap();
@@ -233,7 +296,13 @@ async fn a_job_cut_short_by_kill_9_is_marked_interrupted() {
     let list = bus.roxyctl(&["--json", "jobs", "list"]);
     assert!(list.status.success(), "{}", stderr(&list));
     let jobs: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).unwrap();
-    let job = jobs.iter().find(|j| j["id"] == id).expect("the job is still listed");
+    let job = jobs
+        .iter()
+        .find(|j| j["id"] == id)
+        .expect("the job is still listed");
     assert_eq!(job["state"], "interrupted", "{job}");
-    assert!(job["message"].as_str().unwrap().contains("stopped before"), "{job}");
+    assert!(
+        job["message"].as_str().unwrap().contains("stopped before"),
+        "{job}"
+    );
 }

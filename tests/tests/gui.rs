@@ -51,14 +51,30 @@ fn main() {
         results.push(outcome.is_ok());
     };
 
-    check("connects_to_the_activated_daemon", connects(&app, &bus, &shots));
-    check("starts_a_job_and_shows_it_finished", runs_a_job(&app, &shots));
+    check(
+        "connects_to_the_activated_daemon",
+        connects(&app, &bus, &shots),
+    );
+    check(
+        "starts_a_job_and_shows_it_finished",
+        runs_a_job(&app, &shots),
+    );
     check("ctrl_number_switches_panels", switches_panels(&app));
-    check("banner_shows_when_roxyd_is_killed", banner_on_kill(&app, &bus, &shots));
-    check("banner_button_restarts_roxyd_and_hides", banner_restart(&app, &bus, &shots));
+    check(
+        "banner_shows_when_roxyd_is_killed",
+        banner_on_kill(&app, &bus, &shots),
+    );
+    check(
+        "banner_button_restarts_roxyd_and_hides",
+        banner_restart(&app, &bus, &shots),
+    );
 
     let failed = results.iter().filter(|ok| !**ok).count();
-    println!("\ngui: {} passed, {} failed", results.len() - failed, failed);
+    println!(
+        "\ngui: {} passed, {} failed",
+        results.len() - failed,
+        failed
+    );
     drop(app);
     drop(bus);
     std::process::exit(if failed == 0 { 0 } else { 1 });
@@ -95,7 +111,11 @@ fn screenshot(app: &Controller<App>, dir: &Path, name: &str) -> Result<(), Strin
     roxy::screenshot::save_window(app.widget().upcast_ref(), &path)?;
     let texture = gdk::Texture::from_filename(&path).map_err(|e| e.to_string())?;
     if texture.width() < 600 || texture.height() < 400 {
-        return Err(format!("{name} is only {}x{}", texture.width(), texture.height()));
+        return Err(format!(
+            "{name} is only {}x{}",
+            texture.width(),
+            texture.height()
+        ));
     }
     println!("    wrote {}", path.display());
     Ok(())
@@ -128,7 +148,10 @@ fn runs_a_job(app: &Controller<App>, dir: &Path) -> Result<(), String> {
             .is_some_and(|j| j.state == JobState::Succeeded && j.kind == "database-check")
     });
     if !done {
-        return Err(format!("job list: {:?}", app.model().jobs().model().job_ids()));
+        return Err(format!(
+            "job list: {:?}",
+            app.model().jobs().model().job_ids()
+        ));
     }
     screenshot(app, dir, "jobs.png")
 }
@@ -141,8 +164,8 @@ fn switches_panels(app: &Controller<App>) -> Result<(), String> {
         if !pump_until(app, |m| m.current_panel() == panel) {
             return Err(format!("{panel:?} not selected"));
         }
-        let accels = relm4::main_application()
-            .accels_for_action(&format!("win.show-panel::{}", panel.id()));
+        let accels =
+            relm4::main_application().accels_for_action(&format!("win.show-panel::{}", panel.id()));
         if !accels.iter().any(|a| a == panel.accelerator()) {
             return Err(format!("{panel:?} has accelerators {accels:?}"));
         }
@@ -168,13 +191,16 @@ fn banner_on_kill(app: &Controller<App>, bus: &TestBus, dir: &Path) -> Result<()
 
 fn banner_restart(app: &Controller<App>, bus: &TestBus, dir: &Path) -> Result<(), String> {
     // Click the banner's own button, as a person would.
-    let button = find_button(app.model().banner().widget().upcast_ref())
-        .ok_or("no button in the banner")?;
+    let button =
+        find_button(app.model().banner().widget().upcast_ref()).ok_or("no button in the banner")?;
     button.emit_clicked();
-    if !pump_until(app, |m| !banner_revealed(m) && matches!(m.daemon(), DaemonState::Connected(_))) {
+    if !pump_until(app, |m| {
+        !banner_revealed(m) && matches!(m.daemon(), DaemonState::Connected(_))
+    }) {
         return Err("banner did not clear after roxyd came back".into());
     }
-    bus.daemon_pid().ok_or("roxyd not running after the button")?;
+    bus.daemon_pid()
+        .ok_or("roxyd not running after the button")?;
     screenshot(app, dir, "reconnected.png")
 }
 

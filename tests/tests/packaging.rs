@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
 }
 
 fn read(path: &str) -> String {
@@ -42,7 +45,10 @@ fn potfiles() -> Vec<String> {
 fn every_source_with_translatable_strings_is_in_potfiles() {
     let listed = potfiles();
     for file in &listed {
-        assert!(root().join(file).exists(), "POTFILES.in lists {file}, which does not exist");
+        assert!(
+            root().join(file).exists(),
+            "POTFILES.in lists {file}, which does not exist"
+        );
     }
     let mut sources = Vec::new();
     rust_sources(&root().join("src"), &mut sources);
@@ -50,7 +56,11 @@ fn every_source_with_translatable_strings_is_in_potfiles() {
     for path in sources {
         let text = std::fs::read_to_string(&path).unwrap();
         if text.contains("gettext(\"") || text.contains("gettext(\n") {
-            let relative = path.strip_prefix(root()).unwrap().to_string_lossy().into_owned();
+            let relative = path
+                .strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             if !listed.contains(&relative) {
                 missing.push(relative);
             }
@@ -65,7 +75,12 @@ fn german_translation_is_complete() {
     let pot = dir.path().join("roxy.pot");
     let status = Command::new("xgettext")
         .current_dir(root())
-        .args(["--from-code=UTF-8", "--add-comments=Translators", "--keyword=gettext", "--keyword=ngettext:1,2"])
+        .args([
+            "--from-code=UTF-8",
+            "--add-comments=Translators",
+            "--keyword=gettext",
+            "--keyword=ngettext:1,2",
+        ])
         .arg("--files-from=po/POTFILES.in")
         .arg("-o")
         .arg(&pot)
@@ -89,7 +104,11 @@ fn german_translation_is_complete() {
         .arg(root().join("po/de.po"))
         .output()
         .unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 }
 
 #[test]
@@ -104,18 +123,31 @@ fn the_app_id_is_written_only_in_its_one_source() {
         "data/io.github.skybeam.Roxy.gschema.xml.in",
     ] {
         let text = read(template);
-        assert!(text.contains("@APP_ID@"), "{template} derives its names from @APP_ID@");
-        assert!(!text.contains(&format!("{id}.")) && !text.contains(&format!("{id}\"")) && !text.contains(&format!(">{id}<")),
-            "{template} spells the app id out instead of using @APP_ID@");
+        assert!(
+            text.contains("@APP_ID@"),
+            "{template} derives its names from @APP_ID@"
+        );
+        assert!(
+            !text.contains(&format!("{id}."))
+                && !text.contains(&format!("{id}\""))
+                && !text.contains(&format!(">{id}<")),
+            "{template} spells the app id out instead of using @APP_ID@"
+        );
     }
-    assert!(read("meson.build").contains("APPLICATION_ID"), "meson reads data/APPLICATION_ID");
+    assert!(
+        read("meson.build").contains("APPLICATION_ID"),
+        "meson reads data/APPLICATION_ID"
+    );
 }
 
 #[test]
 fn flatpak_manifest_matches_the_app_id_and_allows_no_blanket_file_access() {
     let manifest: serde_json::Value =
         serde_json::from_str(&read("flatpak/io.github.skybeam.Roxy.json")).expect("valid JSON");
-    let id = manifest["app-id"].as_str().or(manifest["id"].as_str()).unwrap();
+    let id = manifest["app-id"]
+        .as_str()
+        .or(manifest["id"].as_str())
+        .unwrap();
     assert_eq!(id, app_id());
     assert_eq!(manifest["command"], "roxy");
     let args: Vec<&str> = manifest["finish-args"]
@@ -124,13 +156,27 @@ fn flatpak_manifest_matches_the_app_id_and_allows_no_blanket_file_access() {
         .iter()
         .map(|a| a.as_str().unwrap())
         .collect();
-    for needed in ["--socket=wayland", "--socket=fallback-x11", "--device=dri", "--socket=pulseaudio"] {
+    for needed in [
+        "--socket=wayland",
+        "--socket=fallback-x11",
+        "--device=dri",
+        "--socket=pulseaudio",
+    ] {
         assert!(args.contains(&needed), "finish-args lack {needed}");
     }
-    for forbidden in ["--filesystem=host", "--filesystem=home", "--filesystem=host-os"] {
-        assert!(!args.iter().any(|a| a.starts_with(forbidden)), "{forbidden} is too broad");
+    for forbidden in [
+        "--filesystem=host",
+        "--filesystem=home",
+        "--filesystem=host-os",
+    ] {
+        assert!(
+            !args.iter().any(|a| a.starts_with(forbidden)),
+            "{forbidden} is too broad"
+        );
     }
-    assert!(args.iter().any(|a| a.contains("org.kde.StatusNotifierWatcher")));
+    assert!(args
+        .iter()
+        .any(|a| a.contains("org.kde.StatusNotifierWatcher")));
 }
 
 #[test]
@@ -146,11 +192,16 @@ fn cargo_sources_cover_every_crate_of_cargo_lock_with_its_checksum() {
     let mut stale = Vec::new();
     let mut checked = 0;
     for package in lock["package"].as_array().unwrap() {
-        let Some(source) = package.get("source").and_then(|s| s.as_str()) else { continue };
+        let Some(source) = package.get("source").and_then(|s| s.as_str()) else {
+            continue;
+        };
         if !source.starts_with("registry+") {
             continue;
         }
-        let (name, version) = (package["name"].as_str().unwrap(), package["version"].as_str().unwrap());
+        let (name, version) = (
+            package["name"].as_str().unwrap(),
+            package["version"].as_str().unwrap(),
+        );
         let checksum = package["checksum"].as_str().unwrap();
         checked += 1;
         match by_dest.get(&format!("{name}-{version}")) {

@@ -14,7 +14,9 @@ pub fn present(parent: &adw::ApplicationWindow) {
         .version(config::VERSION)
         .developer_name(gettext("The Roxy developers"))
         .developers(vec!["The Roxy developers".to_string()])
-        .comments(gettext("Run your studio, business and homelab from one window."))
+        .comments(gettext(
+            "Run your studio, business and homelab from one window.",
+        ))
         .license_type(relm4::gtk::License::Gpl30)
         .website("https://github.com/skybeam/roxy")
         .issue_url("https://github.com/skybeam/roxy/issues")

@@ -158,7 +158,11 @@ impl Component for App {
         }
     }
 
-    fn init(init: AppInit, root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+    fn init(
+        init: AppInit,
+        root: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
         config::load_style();
         let settings = settings::settings();
         settings::follow_color_scheme(&settings);
@@ -186,7 +190,8 @@ impl Component for App {
                 .drop_on_shutdown()
         });
 
-        let current = PanelId::from_id(&settings.string("last-panel")).unwrap_or(PanelId::Infrastructure);
+        let current =
+            PanelId::from_id(&settings.string("last-panel")).unwrap_or(PanelId::Infrastructure);
         let current = init.screenshot.as_ref().map(|s| s.panel).unwrap_or(current);
         let model = App {
             settings,
@@ -235,7 +240,12 @@ impl Component for App {
         }
     }
 
-    fn update_cmd(&mut self, event: DaemonEvent, sender: ComponentSender<Self>, _root: &Self::Root) {
+    fn update_cmd(
+        &mut self,
+        event: DaemonEvent,
+        sender: ComponentSender<Self>,
+        _root: &Self::Root,
+    ) {
         match event {
             DaemonEvent::Connected { status, jobs } => {
                 self.banner.emit(BannerInput::Hide);
@@ -265,7 +275,10 @@ impl Component for App {
         if let Some(child) = widgets.stack.child_by_name(model.current.id()) {
             widgets.stack.set_visible_child(&child);
         }
-        if let Some(row) = widgets.sidebar_list.row_at_index(model.current.index() as i32) {
+        if let Some(row) = widgets
+            .sidebar_list
+            .row_at_index(model.current.index() as i32)
+        {
             if widgets.sidebar_list.selected_row().as_ref() != Some(&row) {
                 widgets.sidebar_list.select_row(Some(&row));
             }
@@ -328,7 +341,11 @@ impl App {
 
     fn fill_sidebar(&self, widgets: &AppWidgets, sender: &ComponentSender<Self>) {
         for panel in PanelId::ALL {
-            let row = gtk::Box::builder().spacing(12).margin_top(6).margin_bottom(6).build();
+            let row = gtk::Box::builder()
+                .spacing(12)
+                .margin_top(6)
+                .margin_bottom(6)
+                .build();
             row.append(&gtk::Image::from_icon_name(panel.icon()));
             row.append(&gtk::Label::new(Some(&panel.title())));
             widgets.sidebar_list.append(&row);
@@ -352,7 +369,10 @@ fn primary_menu() -> gio::Menu {
     let menu = gio::Menu::new();
     let section = gio::Menu::new();
     section.append(Some(&gettext("_Preferences")), Some("win.preferences"));
-    section.append(Some(&gettext("_Keyboard Shortcuts")), Some("win.show-help-overlay"));
+    section.append(
+        Some(&gettext("_Keyboard Shortcuts")),
+        Some("win.show-help-overlay"),
+    );
     section.append(Some(&gettext("_About Roxy")), Some("win.about"));
     menu.append_section(None, &section);
     let quit = gio::Menu::new();
@@ -371,7 +391,11 @@ fn bind_folding(widgets: &AppWidgets) {
         .build();
     widgets
         .leaflet
-        .bind_property("folded", &widgets.content_header, "show-start-title-buttons")
+        .bind_property(
+            "folded",
+            &widgets.content_header,
+            "show-start-title-buttons",
+        )
         .flags(flags)
         .build();
     widgets
@@ -398,7 +422,10 @@ fn install_actions(
     });
     window.add_action(&show_panel);
     for panel in PanelId::ALL {
-        app.set_accels_for_action(&format!("win.show-panel::{}", panel.id()), &[panel.accelerator()]);
+        app.set_accels_for_action(
+            &format!("win.show-panel::{}", panel.id()),
+            &[panel.accelerator()],
+        );
     }
 
     let simple = |name: &str, msg: fn() -> AppMsg| {

@@ -5,10 +5,9 @@
 
 use futures_util::StreamExt;
 use roxy_ipc::i18n::gettext;
-use roxy_ipc::names::{interfaces, DAEMON_BUS_NAME, DAEMON_PATH};
+use roxy_ipc::names::interfaces;
 use roxy_ipc::{Client, DaemonStatus, JobInfo, RoxyError};
-use zbus::message::Type as MessageType;
-use zbus::{MatchRule, MessageStream};
+use zbus::MessageStream;
 
 #[derive(Debug, Clone)]
 pub enum DaemonEvent {
@@ -59,6 +58,7 @@ pub async fn run(
                 let Ok(message) = message else { continue };
                 let header = message.header();
                 let (Some(interface), Some(member)) = (header.interface(), header.member()) else { continue };
+                // Job log lines arrive here too; the window shows only the list.
                 if interface.as_str() != interfaces::JOBS1 {
                     continue;
                 }
@@ -100,18 +100,10 @@ struct Link {
 
 impl Link {
     async fn subscribe(client: &Client) -> Result<Self, RoxyError> {
-        let rule = MatchRule::builder()
-            .msg_type(MessageType::Signal)
-            .sender(DAEMON_BUS_NAME)?
-            .path(DAEMON_PATH)?
-            .interface(interfaces::JOBS1)?
-            .build();
-        let signals = MessageStream::for_match_rule(rule, client.connection(), Some(512)).await?;
-        let dbus = zbus::fdo::DBusProxy::new(client.connection()).await?;
-        let owner = dbus
-            .receive_name_owner_changed_with_args(&[(0, DAEMON_BUS_NAME)])
-            .await?;
-        Ok(Self { signals, owner })
+        Ok(Self {
+            signals: client.daemon_signals().await?,
+            owner: client.daemon_owner_changes().await?,
+        })
     }
 }
 

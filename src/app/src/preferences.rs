@@ -22,7 +22,9 @@ pub fn present(parent: &adw::ApplicationWindow, settings: &gio::Settings) {
         .build();
     let page = adw::PreferencesPage::new();
 
-    let appearance = adw::PreferencesGroup::builder().title(gettext("Appearance")).build();
+    let appearance = adw::PreferencesGroup::builder()
+        .title(gettext("Appearance"))
+        .build();
     let labels: Vec<String> = schemes().iter().map(|(_, l)| l.clone()).collect();
     let label_refs: Vec<&str> = labels.iter().map(String::as_str).collect();
     let scheme_row = adw::ComboRow::builder()
@@ -30,7 +32,10 @@ pub fn present(parent: &adw::ApplicationWindow, settings: &gio::Settings) {
         .model(&gtk::StringList::new(&label_refs))
         .build();
     let current = settings.string("color-scheme");
-    let index = schemes().iter().position(|(v, _)| *v == current.as_str()).unwrap_or(0);
+    let index = schemes()
+        .iter()
+        .position(|(v, _)| *v == current.as_str())
+        .unwrap_or(0);
     scheme_row.set_selected(index as u32);
     let s = settings.clone();
     scheme_row.connect_selected_notify(move |row| {
@@ -41,7 +46,9 @@ pub fn present(parent: &adw::ApplicationWindow, settings: &gio::Settings) {
     appearance.add(&scheme_row);
     page.add(&appearance);
 
-    let jobs = adw::PreferencesGroup::builder().title(gettext("Jobs")).build();
+    let jobs = adw::PreferencesGroup::builder()
+        .title(gettext("Jobs"))
+        .build();
     let confirm = adw::ActionRow::builder()
         .title(gettext("Confirm Before Cancelling"))
         .subtitle(gettext("Ask before a running job is stopped"))

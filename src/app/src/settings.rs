@@ -10,8 +10,9 @@ pub fn settings() -> gio::Settings {
     if let Some(schema) = default.as_ref().and_then(|s| s.lookup(APP_ID, true)) {
         return gio::Settings::new_full(&schema, None::<&gio::SettingsBackend>, None);
     }
-    let source = gio::SettingsSchemaSource::from_directory(BUILD_SCHEMA_DIR, default.as_ref(), false)
-        .expect("the schema compiled at build time is readable");
+    let source =
+        gio::SettingsSchemaSource::from_directory(BUILD_SCHEMA_DIR, default.as_ref(), false)
+            .expect("the schema compiled at build time is readable");
     let schema = source
         .lookup(APP_ID, false)
         .expect("the schema compiled at build time contains the app id");

@@ -97,6 +97,11 @@ mod tests {
         assert!(Cli::try_parse_from(["roxyctl", "frobnicate"]).is_err());
         let ok = Cli::try_parse_from(["roxyctl", "--json", "jobs", "watch", "7"]).unwrap();
         assert!(ok.json);
-        assert!(matches!(ok.command, Command::Jobs { command: JobsCommand::Watch { id: Some(7) } }));
+        assert!(matches!(
+            ok.command,
+            Command::Jobs {
+                command: JobsCommand::Watch { id: Some(7) }
+            }
+        ));
     }
 }

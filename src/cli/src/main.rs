@@ -14,7 +14,10 @@ fn main() -> ExitCode {
     roxy_ipc::i18n::init();
     let cli = Cli::parse();
     let out = Output { json: cli.json };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return out.error(&anyhow::anyhow!(e)),
     };
@@ -27,7 +30,12 @@ fn main() -> ExitCode {
 async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
     match command {
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "roxyctl", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "roxyctl",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Man => {

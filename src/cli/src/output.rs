@@ -86,6 +86,21 @@ pub fn percent(progress: f64) -> String {
     }
 }
 
+/// "Running 45 % Check database integrity — jobs" with the given id column.
+pub fn job_line(id: &str, job: &roxy_ipc::JobInfo) -> String {
+    let mut line = format!(
+        "{id} {:<11} {:>5}  {}",
+        job.state.label(),
+        percent(job.progress),
+        job.title
+    );
+    if !job.message.is_empty() {
+        line.push_str(" — ");
+        line.push_str(&job.message);
+    }
+    line
+}
+
 pub fn no_jobs() -> String {
     gettext("No jobs yet.")
 }

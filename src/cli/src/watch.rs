@@ -3,12 +3,11 @@
 use crate::output::{self, Output};
 use futures_util::StreamExt;
 use roxy_ipc::i18n::{fill, gettext};
-use roxy_ipc::names::{interfaces, job_id_from_path, DAEMON_BUS_NAME, DAEMON_PATH};
+use roxy_ipc::names::{interfaces, job_id_from_path};
 use roxy_ipc::{Client, JobInfo, JobState};
 use std::process::ExitCode;
-use zbus::message::Type as MessageType;
 use zbus::zvariant::OwnedObjectPath;
-use zbus::{MatchRule, MessageStream};
+use zbus::MessageStream;
 
 /// Subscribes, runs `begin` to start a job, then follows that job to its end.
 pub async fn follow_new<F, Fut>(client: &Client, out: Output, begin: F) -> anyhow::Result<ExitCode>
@@ -38,20 +37,18 @@ struct Streams {
 
 impl Streams {
     async fn subscribe(client: &Client) -> anyhow::Result<Self> {
-        let rule = MatchRule::builder()
-            .msg_type(MessageType::Signal)
-            .sender(DAEMON_BUS_NAME)?
-            .path_namespace(DAEMON_PATH)?
-            .build();
-        let signals = MessageStream::for_match_rule(rule, client.connection(), Some(1024)).await?;
-        let dbus = zbus::fdo::DBusProxy::new(client.connection()).await?;
-        let owner = dbus
-            .receive_name_owner_changed_with_args(&[(0, DAEMON_BUS_NAME)])
-            .await?;
-        Ok(Self { signals, owner })
+        Ok(Self {
+            signals: client.daemon_signals().await?,
+            owner: client.daemon_owner_changes().await?,
+        })
     }
 
-    async fn run(mut self, client: &Client, out: Output, target: Option<u64>) -> anyhow::Result<ExitCode> {
+    async fn run(
+        mut self,
+        client: &Client,
+        out: Output,
+        target: Option<u64>,
+    ) -> anyhow::Result<ExitCode> {
         if let Some(id) = target {
             // The job may have progressed or ended before the subscription took effect.
             let job = client.jobs().await?.get(id).await?;
@@ -101,20 +98,10 @@ impl Streams {
 }
 
 fn print_job(out: Output, job: &JobInfo) {
-    out.emit(&serde_json::json!({ "event": "changed", "job": job }), || {
-        let mut line = format!(
-            "[{}] {} {} {}",
-            job.id,
-            job.state.label(),
-            output::percent(job.progress),
-            job.title
-        );
-        if !job.message.is_empty() {
-            line.push_str(" — ");
-            line.push_str(&job.message);
-        }
-        line
-    });
+    out.emit(
+        &serde_json::json!({ "event": "changed", "job": job }),
+        || output::job_line(&format!("[{}]", job.id), job),
+    );
 }
 
 fn verdict(job: &JobInfo) -> ExitCode {
@@ -123,7 +110,10 @@ fn verdict(job: &JobInfo) -> ExitCode {
     } else {
         eprintln!(
             "roxyctl: {}",
-            fill(&gettext("job {} ended {}: {}"), &[&job.id, &job.state.label(), &job.message])
+            fill(
+                &gettext("job {} ended {}: {}"),
+                &[&job.id, &job.state.label(), &job.message]
+            )
         );
         ExitCode::FAILURE
     }

@@ -20,7 +20,12 @@ pub struct JobRecord {
 
 impl Store {
     /// Records a job that starts now; returns its id (unique across restarts).
-    pub async fn insert_job(&self, kind: &str, title: &str, state: &str) -> Result<i64, StoreError> {
+    pub async fn insert_job(
+        &self,
+        kind: &str,
+        title: &str,
+        state: &str,
+    ) -> Result<i64, StoreError> {
         let id = sqlx::query(
             "INSERT INTO jobs (kind, title, state, started_at) VALUES (?1, ?2, ?3, ?4)",
         )
@@ -58,7 +63,10 @@ impl Store {
 
     /// Marks every job that was still queued or running as `interrupted`: called at start-up,
     /// when no job can be running. Returns the affected records.
-    pub async fn interrupt_unfinished_jobs(&self, message: &str) -> Result<Vec<JobRecord>, StoreError> {
+    pub async fn interrupt_unfinished_jobs(
+        &self,
+        message: &str,
+    ) -> Result<Vec<JobRecord>, StoreError> {
         let rows = sqlx::query(
             "UPDATE jobs SET state = 'interrupted', message = ?1, finished_at = ?2 \
              WHERE state IN ('queued', 'running') RETURNING *",
@@ -72,10 +80,11 @@ impl Store {
 
     /// The most recent jobs, oldest first.
     pub async fn recent_jobs(&self, limit: u32) -> Result<Vec<JobRecord>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM (SELECT * FROM jobs ORDER BY id DESC LIMIT ?1) ORDER BY id")
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM (SELECT * FROM jobs ORDER BY id DESC LIMIT ?1) ORDER BY id")
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(record_from_row).collect()
     }
 }
@@ -101,19 +110,34 @@ mod tests {
     async fn unfinished_jobs_become_interrupted() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).await.unwrap();
-        let done = store.insert_job("database-check", "Check", "running").await.unwrap();
-        store.finish_job(done, "succeeded", 1.0, "fine").await.unwrap();
-        let cut = store.insert_job("database-backup", "Backup", "running").await.unwrap();
+        let done = store
+            .insert_job("database-check", "Check", "running")
+            .await
+            .unwrap();
+        store
+            .finish_job(done, "succeeded", 1.0, "fine")
+            .await
+            .unwrap();
+        let cut = store
+            .insert_job("database-backup", "Backup", "running")
+            .await
+            .unwrap();
         assert!(cut > done);
 
-        let hit = store.interrupt_unfinished_jobs("roxyd stopped").await.unwrap();
+        let hit = store
+            .interrupt_unfinished_jobs("roxyd stopped")
+            .await
+            .unwrap();
         assert_eq!(hit.len(), 1);
         assert_eq!(hit[0].id, cut);
         assert_eq!(hit[0].state, "interrupted");
         assert!(hit[0].finished_at.is_some());
 
         let all = store.recent_jobs(10).await.unwrap();
-        assert_eq!(all.iter().map(|j| j.id).collect::<Vec<_>>(), vec![done, cut]);
+        assert_eq!(
+            all.iter().map(|j| j.id).collect::<Vec<_>>(),
+            vec![done, cut]
+        );
         assert_eq!(all[0].state, "succeeded");
         assert_eq!(all[0].message, "fine");
         assert_eq!(store.recent_jobs(1).await.unwrap()[0].id, cut);

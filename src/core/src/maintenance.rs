@@ -128,7 +128,9 @@ pub fn integrity_check(
         }
         progress(done as f64 / tables.len() as f64, table);
         let sql = format!("PRAGMA integrity_check(\"{}\")", table.replace('"', "\"\""));
-        let mut stmt = conn.prepare(&sql).map_err(|e| interrupted_as_cancel(e, cancel))?;
+        let mut stmt = conn
+            .prepare(&sql)
+            .map_err(|e| interrupted_as_cancel(e, cancel))?;
         let lines = stmt
             .query_map([], |row| row.get::<_, String>(0))
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
@@ -178,12 +180,20 @@ mod tests {
         let (dir, store) = store_with_rows(2000).await;
         let dest = dir.path().join("copy.db");
         let mut seen = Vec::new();
-        let report = backup(store.path(), &dest, &AtomicBool::new(false), |p| seen.push(p)).unwrap();
+        let report = backup(store.path(), &dest, &AtomicBool::new(false), |p| {
+            seen.push(p)
+        })
+        .unwrap();
         assert!(report.pages > BACKUP_STEP_PAGES, "{report:?}");
-        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress goes forward: {seen:?}");
+        assert!(
+            seen.windows(2).all(|w| w[0] <= w[1]),
+            "progress goes forward: {seen:?}"
+        );
         assert_eq!(seen.last(), Some(&1.0));
         let copy = Connection::open(&dest).unwrap();
-        let n: i64 = copy.query_row("SELECT count(*) FROM filler", [], |r| r.get(0)).unwrap();
+        let n: i64 = copy
+            .query_row("SELECT count(*) FROM filler", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 2000);
     }
 
@@ -198,8 +208,10 @@ mod tests {
 
         let dest = dir.path().join("partial.db");
         let cancel = AtomicBool::new(false);
-        let err = backup(store.path(), &dest, &cancel, |_| cancel.store(true, Ordering::Relaxed))
-            .unwrap_err();
+        let err = backup(store.path(), &dest, &cancel, |_| {
+            cancel.store(true, Ordering::Relaxed)
+        })
+        .unwrap_err();
         assert!(matches!(err, MaintenanceError::Cancelled));
         assert!(!dest.exists(), "partial backup must be removed");
 

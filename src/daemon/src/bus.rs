@@ -27,8 +27,12 @@ pub async fn serve(store: Store) -> anyhow::Result<Daemon> {
     let conn = zbus::connection::Builder::session()?.build().await?;
     let supervisor = Supervisor::new(conn.clone(), store);
     let server = conn.object_server();
-    server.at(DAEMON_PATH, DaemonService::new(supervisor.clone())).await?;
-    server.at(DAEMON_PATH, JobsService::new(supervisor.clone())).await?;
+    server
+        .at(DAEMON_PATH, DaemonService::new(supervisor.clone()))
+        .await?;
+    server
+        .at(DAEMON_PATH, JobsService::new(supervisor.clone()))
+        .await?;
     supervisor.restore_history().await?;
 
     let taken = match conn

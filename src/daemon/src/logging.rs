@@ -8,7 +8,9 @@ pub fn init() {
     // systemd sets JOURNAL_STREAM for services whose stderr goes to the journal.
     if std::env::var_os("JOURNAL_STREAM").is_some() {
         if let Ok(journald) = tracing_journald::layer() {
-            registry.with(journald.with_syslog_identifier("roxyd".into())).init();
+            registry
+                .with(journald.with_syslog_identifier("roxyd".into()))
+                .init();
             return;
         }
     }

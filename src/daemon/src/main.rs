@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "roxyd", version, about = "The Roxy Command Center daemon (normally started by D-Bus activation)")]
+#[command(
+    name = "roxyd",
+    version,
+    about = "The Roxy Command Center daemon (normally started by D-Bus activation)"
+)]
 struct Args {
     /// Folder for the database and other state [default: $XDG_DATA_HOME/roxy]
     #[arg(long, value_name = "DIR", env = "ROXY_DATA_DIR")]

@@ -8,37 +8,44 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use zbus::zvariant::OwnedObjectPath;
 
+/// Job kind of the integrity check; the daemon's health follows its latest result.
+pub const CHECK_KIND: &str = "database-check";
+
 pub async fn start_check(sup: &Arc<Supervisor>) -> Result<OwnedObjectPath, RoxyError> {
     let database = sup.store().path().to_owned();
-    sup.spawn("database-check", gettext("Check database integrity"), move |job| async move {
-        let cancel = job.cancel_flag();
-        let reporter = job.clone();
-        let report = tokio::task::spawn_blocking(move || {
-            maintenance::integrity_check(&database, &cancel, |fraction, table| {
-                if !table.is_empty() {
-                    reporter.log(fill(&gettext("Checking {}"), &[&table]));
-                }
-                reporter.progress(fraction, Some(table.to_owned()));
+    sup.spawn(
+        "database-check",
+        gettext("Check database integrity"),
+        move |job| async move {
+            let cancel = job.cancel_flag();
+            let reporter = job.clone();
+            let report = tokio::task::spawn_blocking(move || {
+                maintenance::integrity_check(&database, &cancel, |fraction, table| {
+                    if !table.is_empty() {
+                        reporter.log(fill(&gettext("Checking {}"), &[&table]));
+                    }
+                    reporter.progress(fraction, Some(table.to_owned()));
+                })
             })
-        })
-        .await
-        .map_err(|e| JobFailure::Failed(e.to_string()))?
-        .map_err(failure)?;
-        if report.problems.is_empty() {
-            Ok(fill(
-                &gettext("No problems found in {} tables."),
-                &[&report.objects_checked],
-            ))
-        } else {
-            for line in &report.problems {
-                job.log(line.clone());
+            .await
+            .map_err(|e| JobFailure::Failed(e.to_string()))?
+            .map_err(failure)?;
+            if report.problems.is_empty() {
+                Ok(fill(
+                    &gettext("No problems found in {} tables."),
+                    &[&report.objects_checked],
+                ))
+            } else {
+                for line in &report.problems {
+                    job.log(line.clone());
+                }
+                Err(JobFailure::Failed(fill(
+                    &gettext("Found {} problems; the first: {}"),
+                    &[&report.problems.len(), &report.problems[0]],
+                )))
             }
-            Err(JobFailure::Failed(fill(
-                &gettext("Found {} problems; the first: {}"),
-                &[&report.problems.len(), &report.problems[0]],
-            )))
-        }
-    })
+        },
+    )
     .await
 }
 

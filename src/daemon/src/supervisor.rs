@@ -38,7 +38,10 @@ pub enum JobFailure {
 
 /// What a job's work reports while it runs. Sent from async or blocking code alike.
 enum Report {
-    Progress { fraction: f64, message: Option<String> },
+    Progress {
+        fraction: f64,
+        message: Option<String>,
+    },
     Log(String),
 }
 
@@ -101,7 +104,12 @@ impl Supervisor {
         for job in &cut {
             tracing::warn!(id = job.id, kind = %job.kind, "job was interrupted by a previous stop");
         }
-        for record in self.store.recent_jobs(KEEP_FINISHED as u32).await.map_err(failed)? {
+        for record in self
+            .store
+            .recent_jobs(KEEP_FINISHED as u32)
+            .await
+            .map_err(failed)?
+        {
             let info = info_from_record(&record);
             let id = info.id;
             self.jobs.lock().unwrap().insert(
@@ -117,7 +125,12 @@ impl Supervisor {
     }
 
     pub fn list(&self) -> Vec<JobInfo> {
-        self.jobs.lock().unwrap().values().map(|e| e.info.clone()).collect()
+        self.jobs
+            .lock()
+            .unwrap()
+            .values()
+            .map(|e| e.info.clone())
+            .collect()
     }
 
     pub fn get(&self, id: u64) -> Result<JobInfo, RoxyError> {
@@ -284,17 +297,20 @@ impl Supervisor {
     async fn finish(&self, id: u64, outcome: Result<String, JobFailure>) {
         let (state, message) = match outcome {
             Ok(message) => (JobState::Succeeded, message),
-            Err(JobFailure::Cancelled) => (
-                JobState::Cancelled,
-                roxy_ipc::i18n::gettext("Cancelled."),
-            ),
+            Err(JobFailure::Cancelled) => {
+                (JobState::Cancelled, roxy_ipc::i18n::gettext("Cancelled."))
+            }
             Err(JobFailure::Failed(message)) => (JobState::Failed, message),
         };
         let progress = {
             let jobs = self.jobs.lock().unwrap();
             jobs.get(&id).map(|e| e.info.progress).unwrap_or(0.0)
         };
-        let progress = if state == JobState::Succeeded { 1.0 } else { progress };
+        let progress = if state == JobState::Succeeded {
+            1.0
+        } else {
+            progress
+        };
         let finished_at = match self
             .store
             .finish_job(id as i64, state.as_str(), progress, &message)

@@ -3,8 +3,10 @@
 use crate::names::{DAEMON_BUS_NAME, DAEMON_PATH};
 use crate::proxies::{Daemon1Proxy, Job1Proxy, Jobs1Proxy};
 use crate::RoxyError;
+use zbus::fdo::NameOwnerChangedStream;
+use zbus::message::Type as MessageType;
 use zbus::proxy::CacheProperties;
-use zbus::Connection;
+use zbus::{Connection, MatchRule, MessageStream};
 
 /// A client of roxyd. Calls made through it start the daemon by D-Bus activation when it is
 /// not running.
@@ -53,6 +55,26 @@ impl Client {
             .path(path.to_owned())?
             .cache_properties(CacheProperties::No)
             .build()
+            .await?)
+    }
+
+    /// Every signal roxyd sends under its root path, in the order it sent them (job list
+    /// changes and job log lines alike). Survives daemon restarts: the bus matches the
+    /// well-known name, whoever owns it.
+    pub async fn daemon_signals(&self) -> Result<MessageStream, RoxyError> {
+        let rule = MatchRule::builder()
+            .msg_type(MessageType::Signal)
+            .sender(DAEMON_BUS_NAME)?
+            .path_namespace(DAEMON_PATH)?
+            .build();
+        Ok(MessageStream::for_match_rule(rule, &self.connection, Some(1024)).await?)
+    }
+
+    /// Changes of roxyd's bus name owner: it started, stopped or was replaced.
+    pub async fn daemon_owner_changes(&self) -> Result<NameOwnerChangedStream, RoxyError> {
+        let dbus = zbus::fdo::DBusProxy::new(&self.connection).await?;
+        Ok(dbus
+            .receive_name_owner_changed_with_args(&[(0, DAEMON_BUS_NAME)])
             .await?)
     }
 

@@ -12,7 +12,10 @@ pub fn job_path(id: u64) -> String {
 
 /// The job id at the end of a job object path, if it is one.
 pub fn job_id_from_path(path: &str) -> Option<u64> {
-    path.strip_prefix(JOBS_PATH)?.strip_prefix('/')?.parse().ok()
+    path.strip_prefix(JOBS_PATH)?
+        .strip_prefix('/')?
+        .parse()
+        .ok()
 }
 
 /// Interface names. Literal because zbus' attribute macros need literals; `tests` below checks
@@ -48,8 +51,14 @@ mod tests {
     fn derived_names() {
         assert!(APP_ID.starts_with(BASE_APP_ID));
         assert_eq!(DAEMON_BUS_NAME, format!("{APP_ID}.Daemon"));
-        assert!(DAEMON_BUS_NAME != APP_ID, "the daemon must not own the GApplication id");
-        assert_eq!(DAEMON_PATH, format!("/{}/Daemon", BASE_APP_ID.replace('.', "/")));
+        assert!(
+            DAEMON_BUS_NAME != APP_ID,
+            "the daemon must not own the GApplication id"
+        );
+        assert_eq!(
+            DAEMON_PATH,
+            format!("/{}/Daemon", BASE_APP_ID.replace('.', "/"))
+        );
         zbus::names::WellKnownName::try_from(DAEMON_BUS_NAME).unwrap();
         zbus::zvariant::ObjectPath::try_from(job_path(7)).unwrap();
     }

@@ -6,9 +6,9 @@ use crate::connection::DaemonRequest;
 use relm4::adw::prelude::*;
 use relm4::factory::FactoryVecDeque;
 use relm4::{adw, gtk, ComponentParts, ComponentSender, RelmWidgetExt, SimpleComponent};
+use row::{JobRow, JobRowInput, JobRowOutput};
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::JobInfo;
-use row::{JobRow, JobRowInput, JobRowOutput};
 
 pub struct JobsPanel {
     rows: FactoryVecDeque<JobRow>,
@@ -105,7 +105,11 @@ impl SimpleComponent for JobsPanel {
         }
     }
 
-    fn init(confirm_cancel: bool, root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
+    fn init(
+        confirm_cancel: bool,
+        root: Self::Root,
+        sender: ComponentSender<Self>,
+    ) -> ComponentParts<Self> {
         let rows = FactoryVecDeque::builder()
             .launch(gtk::ListBox::default())
             .forward(sender.input_sender(), |out| match out {

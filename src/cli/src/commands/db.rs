@@ -32,7 +32,12 @@ pub async fn backup(out: Output, file: PathBuf, follow: bool) -> anyhow::Result<
 }
 
 /// Starts a job; with `follow`, subscribes first so no output is missed, then waits for it.
-async fn start<F, Fut>(client: &Client, out: Output, follow: bool, begin: F) -> anyhow::Result<ExitCode>
+async fn start<F, Fut>(
+    client: &Client,
+    out: Output,
+    follow: bool,
+    begin: F,
+) -> anyhow::Result<ExitCode>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<OwnedObjectPath>>,
@@ -42,8 +47,14 @@ where
     }
     let path = begin().await?;
     let id = job_id_from_path(path.as_str()).unwrap_or_default();
-    out.emit(&serde_json::json!({ "job": id, "path": path.as_str() }), || {
-        fill(&gettext("Started job {}. Follow it with `roxyctl jobs watch {}`."), &[&id, &id])
-    });
+    out.emit(
+        &serde_json::json!({ "job": id, "path": path.as_str() }),
+        || {
+            fill(
+                &gettext("Started job {}. Follow it with `roxyctl jobs watch {}`."),
+                &[&id, &id],
+            )
+        },
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -32,23 +32,15 @@ fn table(jobs: &[JobInfo]) -> String {
         return output::no_jobs();
     }
     let mut text = format!(
-        "{:>5}  {:<11}  {:>5}  {}",
+        "{:>5}  {:<11} {:>5}  {}",
         gettext("ID"),
         gettext("STATE"),
         "%",
         gettext("TITLE")
     );
     for job in jobs {
-        text.push_str(&format!(
-            "\n{:>5}  {:<11}  {:>5}  {}",
-            job.id,
-            job.state.label(),
-            output::percent(job.progress),
-            job.title
-        ));
-        if !job.message.is_empty() {
-            text.push_str(&format!(" — {}", job.message));
-        }
+        text.push('\n');
+        text.push_str(&output::job_line(&format!("{:>5} ", job.id), job));
     }
     text
 }

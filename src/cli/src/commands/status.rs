@@ -56,7 +56,10 @@ pub async fn ping(out: Output, count: u32) -> anyhow::Result<ExitCode> {
     };
     out.emit(&report, || {
         if count == 1 {
-            fill(&gettext("roxyd answered in {} ms"), &[&format!("{:.2}", report.min_ms)])
+            fill(
+                &gettext("roxyd answered in {} ms"),
+                &[&format!("{:.2}", report.min_ms)],
+            )
         } else {
             fill(
                 &gettext("{} round trips: min {} ms, median {} ms, max {} ms"),

@@ -2,7 +2,7 @@
 
 use crate::maintenance;
 use crate::supervisor::Supervisor;
-use roxy_ipc::{DaemonStatus, RoxyError};
+use roxy_ipc::{DaemonStatus, JobState, RoxyError};
 use std::sync::Arc;
 use std::time::Instant;
 use zbus::interface;
@@ -23,6 +23,20 @@ impl DaemonService {
             started: Instant::now(),
         }
     }
+
+    /// `ok`, or `degraded` with the reason: today that is a failed latest database check.
+    fn health(&self) -> (String, String) {
+        let last_check = self
+            .supervisor
+            .list()
+            .into_iter()
+            .rev()
+            .find(|job| job.kind == maintenance::CHECK_KIND && job.state.is_finished());
+        match last_check {
+            Some(job) if job.state == JobState::Failed => ("degraded".into(), job.message),
+            _ => ("ok".into(), String::new()),
+        }
+    }
 }
 
 #[interface(name = "io.github.skybeam.Roxy.Daemon1")]
@@ -39,10 +53,11 @@ impl DaemonService {
 
     fn get_status(&self) -> DaemonStatus {
         let store = self.supervisor.store();
+        let (state, detail) = self.health();
         DaemonStatus {
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            state: "ok".into(),
-            detail: String::new(),
+            state,
+            detail,
             pid: std::process::id(),
             uptime_secs: self.started.elapsed().as_secs(),
             database_path: store.path().display().to_string(),
@@ -64,9 +79,10 @@ impl DaemonService {
         env!("CARGO_PKG_VERSION").to_owned()
     }
 
-    #[zbus(property)]
+    /// `ok` or `degraded`; `GetStatus` has the reason.
+    #[zbus(property(emits_changed_signal = "false"))]
     fn status(&self) -> String {
-        "ok".into()
+        self.health().0
     }
 
     /// Seconds since roxyd started. Not signalled: it changes every second by definition.
