@@ -306,3 +306,50 @@ async fn a_job_cut_short_by_kill_9_is_marked_interrupted() {
         "{job}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_database_check_makes_the_daemon_degraded() {
+    use sqlx::ConnectOptions;
+    let bus = TestBus::new();
+    std::fs::create_dir_all(bus.data_dir()).unwrap();
+    {
+        // An index whose entries disagree with its table: quick_check (run at start) does not
+        // look, the full integrity check does.
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(bus.data_dir().join("roxy.db"))
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        for sql in [
+            "CREATE TABLE t (x INTEGER, y INTEGER)",
+            "CREATE INDEX t_x ON t (x)",
+            "INSERT INTO t VALUES (1, 100), (2, 200), (3, 300)",
+            "PRAGMA writable_schema = ON",
+            "UPDATE sqlite_schema SET sql = 'CREATE INDEX t_x ON t (y)' WHERE name = 't_x'",
+        ] {
+            sqlx::query(sql).execute(&mut conn).await.unwrap();
+        }
+    }
+    let before = bus.roxyctl(&["--json", "status"]);
+    assert!(before.status.success(), "roxyd starts: {}", stderr(&before));
+    let json: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    assert_eq!(json["state"], "ok");
+
+    let check = bus.roxyctl(&["db", "check", "--follow"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
+    assert!(stdout(&check).contains("Failed"), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("t_x"),
+        "the problem names the index: {}",
+        stdout(&check)
+    );
+
+    let after = bus.roxyctl(&["--json", "status"]);
+    let json: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
+    assert_eq!(json["state"], "degraded", "{json}");
+    assert!(
+        json["detail"].as_str().unwrap().contains("problems"),
+        "{json}"
+    );
+}

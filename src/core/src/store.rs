@@ -92,7 +92,15 @@ impl Store {
             .sum()
     }
 
+    /// Folds the WAL back into the database file, then closes every connection, so a clean
+    /// stop leaves one self-contained file.
     pub async fn close(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!("could not checkpoint the database: {e}");
+        }
         self.pool.close().await;
     }
 }
@@ -199,6 +207,10 @@ mod tests {
         store.close().await;
         let db = dir.path().join(DATABASE_FILE);
         let mut bytes = std::fs::read(&db).unwrap();
+        assert!(
+            bytes.len() > 4096 * 3,
+            "close() checkpointed the WAL into the file"
+        );
         // Overwrite page 2 onwards (the schema's b-tree pages) but keep the header intact.
         for b in &mut bytes[4096..4096 * 3] {
             *b = 0xA5;
