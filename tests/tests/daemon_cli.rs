@@ -66,7 +66,8 @@ fn a_database_check_job_runs_to_success_with_progress_and_log() {
         text.contains("Checking jobs"),
         "log lines are streamed: {text}"
     );
-    assert!(text.contains("Succeeded 100 %"), "{text}");
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.contains("Succeeded") && last.contains("100 %"), "{text}");
     assert!(text.contains("No problems found in"), "{text}");
 
     let list = bus.roxyctl(&["--json", "jobs", "list"]);
@@ -352,4 +353,29 @@ async fn a_failed_database_check_makes_the_daemon_degraded() {
         json["detail"].as_str().unwrap().contains("problems"),
         "{json}"
     );
+}
+
+#[test]
+fn completions_and_man_page_need_no_daemon() {
+    let bus = TestBus::new();
+    let bash = bus.roxyctl(&["completions", "bash"]);
+    assert!(bash.status.success());
+    assert!(
+        stdout(&bash).contains("complete -F _roxyctl"),
+        "{}",
+        stdout(&bash)
+    );
+    assert!(
+        stdout(&bash).contains("cancel"),
+        "subcommands are completed"
+    );
+    let man = bus.roxyctl(&["man"]);
+    assert!(
+        stdout(&man).starts_with(".ie") || stdout(&man).contains(".TH roxyctl"),
+        "{}",
+        stdout(&man)
+    );
+    let unknown = bus.roxyctl(&["completions", "tcsh"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert_eq!(bus.daemon_pid(), None);
 }
