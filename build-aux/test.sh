@@ -19,8 +19,14 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== meson test (packaging validators)"
-builddir="$CARGO_TARGET_DIR/meson"
-[ -f "$builddir/build.ninja" ] || meson setup "$builddir" --buildtype=debug
+# Inside the clone: a meson build dir belongs to one source tree. Cargo's artifacts stay in
+# the shared $CARGO_TARGET_DIR (cargo-build.sh honours it), so this costs no rebuild.
+builddir=_build/test
+if [ -f "$builddir/build.ninja" ]; then
+  meson setup --reconfigure "$builddir" >/dev/null
+else
+  meson setup "$builddir" --buildtype=debug
+fi
 meson test -C "$builddir" --suite validate --print-errorlogs
 
 echo "== cargo test"

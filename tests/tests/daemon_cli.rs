@@ -67,7 +67,10 @@ fn a_database_check_job_runs_to_success_with_progress_and_log() {
         "log lines are streamed: {text}"
     );
     let last = text.lines().last().unwrap_or_default();
-    assert!(last.contains("Succeeded") && last.contains("100 %"), "{text}");
+    assert!(
+        last.contains("Succeeded") && last.contains("100 %"),
+        "{text}"
+    );
     assert!(text.contains("No problems found in"), "{text}");
 
     let list = bus.roxyctl(&["--json", "jobs", "list"]);
