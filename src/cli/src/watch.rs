@@ -19,13 +19,14 @@ where
     let path = begin().await?;
     let id = job_id_from_path(path.as_str())
         .ok_or_else(|| anyhow::anyhow!("roxyd returned an unexpected job path {path}"))?;
-    streams.run(client, out, Some(id)).await
+    // Subscribed before the start: every signal of this job, up to its end, is in the stream.
+    streams.run(client, out, Some(id), false).await
 }
 
 /// Follows one job (until it ends) or all jobs (until interrupted).
 pub async fn follow(client: &Client, out: Output, id: Option<u64>) -> anyhow::Result<ExitCode> {
     let streams = Streams::subscribe(client).await?;
-    streams.run(client, out, id).await
+    streams.run(client, out, id, true).await
 }
 
 /// One stream for every signal of the daemon, so log lines and state changes keep the order
@@ -48,8 +49,9 @@ impl Streams {
         client: &Client,
         out: Output,
         target: Option<u64>,
+        catch_up: bool,
     ) -> anyhow::Result<ExitCode> {
-        if let Some(id) = target {
+        if let (Some(id), true) = (target, catch_up) {
             // The job may have progressed or ended before the subscription took effect.
             let job = client.jobs().await?.get(id).await?;
             print_job(out, &job);
