@@ -4,6 +4,7 @@
 pub mod jobs;
 pub mod maintenance;
 pub mod paths;
+pub mod runbook;
 pub mod store;
 pub mod time;
 

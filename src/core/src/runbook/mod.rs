@@ -1,0 +1,142 @@
+//! Runbooks: YAML files of steps that roxyd runs as jobs.
+//!
+//! `parse` turns a file into a validated [`Runbook`] or a list of [`RunbookError`]s, each at
+//! file:line:col and saying what is allowed. The format is documented in `docs/runbooks.md`.
+
+mod catalog;
+mod condition;
+mod error;
+mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use catalog::{check_directory_safety, Catalog, CatalogEntry};
+pub use condition::{Condition, StepOutcome, Value};
+pub use error::RunbookError;
+pub use parse::{parse, MAX_FILE_BYTES};
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A validated runbook.
+#[derive(Debug, Clone)]
+pub struct Runbook {
+    /// The file stem: what `roxyctl runbook run ID` takes.
+    pub id: String,
+    pub path: PathBuf,
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    /// Needs an approval before it starts.
+    pub confirm: bool,
+    pub weight: Weight,
+    /// Environment for every step (on top of a clean base environment).
+    pub env: BTreeMap<String, String>,
+    /// Variables with their defaults; steps see them as `ROXY_VAR_<NAME>`.
+    pub vars: BTreeMap<String, String>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    Light,
+    /// Deferred while on low battery (see the infrastructure issue).
+    Heavy,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub id: String,
+    pub name: String,
+    pub action: Action,
+    pub timeout: Duration,
+    /// Extra attempts after a failure.
+    pub retries: u32,
+    /// Wait before the first retry; doubles each time.
+    pub backoff: Duration,
+    pub when: Option<Condition>,
+    pub on_failure: OnFailure,
+    /// Undoes this step when a later step fails with `on_failure: rollback`.
+    pub rollback: Option<Command>,
+    pub env: BTreeMap<String, String>,
+    pub cwd: Option<PathBuf>,
+    /// A command that checks the step's effect; `expected` applies to it when present.
+    pub verify: Option<Command>,
+    pub expected: Expected,
+}
+
+impl Step {
+    /// The argument vector of a `run` step.
+    pub fn action_argv(&self) -> Option<Vec<String>> {
+        match &self.action {
+            Action::Run(c) => Some(c.argv()),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Run(Command),
+    /// Waits for a person to approve (never a voice command).
+    Approval {
+        prompt: String,
+    },
+    Http(HttpCheck),
+    WaitFor(WaitTarget),
+}
+
+/// A program to start. A shell string runs through `/bin/sh -c`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Argv(Vec<String>),
+    Shell(String),
+}
+
+impl Command {
+    pub fn argv(&self) -> Vec<String> {
+        match self {
+            Command::Argv(argv) => argv.clone(),
+            Command::Shell(line) => vec!["/bin/sh".into(), "-c".into(), line.clone()],
+        }
+    }
+
+    pub fn display(&self) -> String {
+        match self {
+            Command::Argv(argv) => argv.join(" "),
+            Command::Shell(line) => line.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Expected {
+    ExitCode(i32),
+    /// The trimmed standard output equals this text.
+    Text(String),
+    /// The standard output matches this regular expression.
+    Regex(regex::Regex),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFailure {
+    Abort,
+    Continue,
+    Rollback,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpCheck {
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+    /// Text the body must contain.
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitTarget {
+    Tcp(String),
+    Http(String),
+}
