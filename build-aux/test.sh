@@ -11,6 +11,7 @@ rustup component list --installed 2>/dev/null | grep -q clippy || rustup compone
 # The same build environment as meson's cargo wrapper (default prefix and profile), so meson
 # and cargo test share one set of build artifacts instead of compiling twice.
 export ROXY_PROFILE=default ROXY_LOCALEDIR=/usr/local/share/locale
+export ROXY_RUNBOOK_EXAMPLES=/usr/local/share/roxy/runbooks
 
 echo "== cargo fmt"
 cargo fmt --all --check

@@ -53,9 +53,10 @@ impl TestBus {
             std::fs::write(
                 services.join(format!("{DAEMON_BUS_NAME}.service")),
                 format!(
-                    "[D-BUS Service]\nName={DAEMON_BUS_NAME}\nExec={} --data-dir {}\n",
+                    "[D-BUS Service]\nName={DAEMON_BUS_NAME}\nExec={} --data-dir {} --config-dir {}\n",
                     bin("roxyd").display(),
-                    data_dir.display()
+                    data_dir.display(),
+                    dir.path().join("config").display()
                 ),
             )
             .unwrap();
@@ -102,6 +103,36 @@ impl TestBus {
 
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
+    }
+
+    /// `<tmp>/config/runbooks`, created private (mode 0700) as roxyd requires.
+    pub fn runbook_dir(&self) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = self.dir.path().join("config/runbooks");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        dir
+    }
+
+    /// Writes `<name>.yaml` into the runbook folder.
+    pub fn write_runbook(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.runbook_dir().join(format!("{name}.yaml"));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Runs roxyctl with `--json` and parses its standard output.
+    pub fn roxyctl_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.roxyctl(&all);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "roxyctl {args:?}: {e}\nstdout: {}\nstderr: {}",
+                stdout(&out),
+                stderr(&out)
+            )
+        })
     }
 
     /// A command with this bus as the session bus and a private XDG environment.

@@ -40,6 +40,16 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Runbooks: list, check, run, follow, approve, resume
+    Runbook {
+        #[command(subcommand)]
+        command: RunbookCommand,
+    },
+    /// The audit log of every action
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -80,6 +90,89 @@ pub enum DbCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// List runbooks with their last result (and problems)
+    List,
+    /// Show a runbook's steps
+    Show { id: String },
+    /// Check runbook files and report problems at file:line:col
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Run a runbook
+    Run {
+        id: String,
+        /// Set a variable the runbook declares (repeatable)
+        #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+        vars: Vec<(String, String)>,
+        /// Skip this step (repeatable)
+        #[arg(long = "skip", value_name = "STEP")]
+        skip: Vec<String>,
+        /// Give the approval a `confirm: true` runbook needs
+        #[arg(long)]
+        approve: bool,
+        /// Print the plan without running anything
+        #[arg(long)]
+        dry_run: bool,
+        /// Follow the run to its end; the exit status tells how it went
+        #[arg(long, short)]
+        follow: bool,
+    },
+    /// List runs, newest first
+    Runs {
+        /// Only runs of this runbook
+        id: Option<String>,
+        #[arg(long, short = 'n', default_value_t = 20)]
+        limit: u32,
+    },
+    /// Show one run with the state and output of each step
+    Status { run: u64 },
+    /// Cancel a run (or a run waiting for approval)
+    Cancel { run: u64 },
+    /// Continue an interrupted, failed or cancelled run from its first unfinished step
+    Resume {
+        run: u64,
+        #[arg(long, short)]
+        follow: bool,
+    },
+    /// Approve a run that waits for an approval
+    Approve { run: u64 },
+    /// Skip a step of a running run that has not started yet
+    Skip { run: u64, step: String },
+    /// Read the runbook folders again
+    Reload,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// The newest entries
+    Tail {
+        #[arg(long, short = 'n', default_value_t = 20)]
+        lines: u32,
+    },
+    /// Entries containing TEXT in any field
+    Search {
+        text: String,
+        #[arg(long, short = 'n', default_value_t = 100)]
+        limit: u32,
+    },
+    /// Every entry as JSON lines (for archiving)
+    Export {
+        /// One JSON object per line (the only format)
+        #[arg(long, default_value_t = true)]
+        jsonl: bool,
+    },
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +188,16 @@ mod tests {
         assert!(Cli::try_parse_from(["roxyctl", "jobs", "cancel", "abc"]).is_err());
         assert!(Cli::try_parse_from(["roxyctl", "ping", "--count", "0"]).is_err());
         assert!(Cli::try_parse_from(["roxyctl", "frobnicate"]).is_err());
+        assert!(
+            Cli::try_parse_from(["roxyctl", "runbook", "run", "x", "--var", "novalue"]).is_err()
+        );
+        let run = Cli::try_parse_from([
+            "roxyctl", "runbook", "run", "x", "--var", "a=b=c", "--skip", "s1",
+        ])
+        .unwrap();
+        assert!(
+            matches!(run.command, Command::Runbook { command: RunbookCommand::Run { ref vars, .. } } if vars == &[("a".to_string(), "b=c".to_string())])
+        );
         let ok = Cli::try_parse_from(["roxyctl", "--json", "jobs", "watch", "7"]).unwrap();
         assert!(ok.json);
         assert!(matches!(

@@ -5,7 +5,7 @@ mod commands;
 mod output;
 mod watch;
 
-use args::{Cli, Command, DbCommand, JobsCommand};
+use args::{AuditCommand, Cli, Command, DbCommand, JobsCommand, RunbookCommand};
 use clap::{CommandFactory, Parser};
 use output::Output;
 use std::process::ExitCode;
@@ -48,6 +48,35 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             JobsCommand::List => commands::jobs::list(out).await,
             JobsCommand::Watch { id } => commands::jobs::watch(out, id).await,
             JobsCommand::Cancel { id } => commands::jobs::cancel(out, id).await,
+        },
+        Command::Runbook { command } => match command {
+            RunbookCommand::List => commands::runbook::list(out).await,
+            RunbookCommand::Show { id } => commands::runbook::show(out, &id).await,
+            RunbookCommand::Validate { files } => commands::runbook::validate(out, &files).await,
+            RunbookCommand::Run {
+                id,
+                vars,
+                skip,
+                approve,
+                dry_run,
+                follow,
+            } => commands::runbook::run(out, &id, vars, skip, approve, dry_run, follow).await,
+            RunbookCommand::Runs { id, limit } => {
+                commands::runbook::runs(out, id.as_deref(), limit).await
+            }
+            RunbookCommand::Status { run } => commands::runbook::status(out, run).await,
+            RunbookCommand::Cancel { run } => commands::runbook::cancel(out, run).await,
+            RunbookCommand::Resume { run, follow } => {
+                commands::runbook::resume(out, run, follow).await
+            }
+            RunbookCommand::Approve { run } => commands::runbook::approve(out, run).await,
+            RunbookCommand::Skip { run, step } => commands::runbook::skip(out, run, &step).await,
+            RunbookCommand::Reload => commands::runbook::reload(out).await,
+        },
+        Command::Audit { command } => match command {
+            AuditCommand::Tail { lines } => commands::audit::show(out, "", lines).await,
+            AuditCommand::Search { text, limit } => commands::audit::show(out, &text, limit).await,
+            AuditCommand::Export { .. } => commands::audit::export().await,
         },
         Command::Db { command } => match command {
             DbCommand::Check { follow } => commands::db::check(out, follow).await,

@@ -101,6 +101,15 @@ pub fn job_line(id: &str, job: &roxy_ipc::JobInfo) -> String {
     line
 }
 
+/// Unix milliseconds as a UTC timestamp, or "–" for 0.
+pub fn timestamp(ms: i64) -> String {
+    if ms <= 0 {
+        return "–".into();
+    }
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms as u64);
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
 pub fn no_jobs() -> String {
     gettext("No jobs yet.")
 }

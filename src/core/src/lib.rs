@@ -1,10 +1,12 @@
 //! Roxy's domain model and storage. No GTK, no D-Bus server, no audio: everything here can be
 //! tested with plain `cargo test`.
 
+pub mod audit;
 pub mod jobs;
 pub mod maintenance;
 pub mod paths;
 pub mod runbook;
+pub mod runs;
 pub mod store;
 pub mod time;
 

@@ -1,6 +1,7 @@
 //! roxyd on the session bus: serve the objects, claim the name, notice when to stop.
 
-use crate::services::{daemon1::DaemonService, jobs1::JobsService};
+use crate::runbooks::Engine;
+use crate::services::{daemon1::DaemonService, jobs1::JobsService, runbooks1::RunbooksService};
 use crate::supervisor::Supervisor;
 use anyhow::bail;
 use futures_util::StreamExt;
@@ -23,9 +24,9 @@ pub struct Daemon {
 
 /// Exports every interface, then claims the bus name: a caller that activated roxyd finds
 /// the objects in place the moment the name appears.
-pub async fn serve(store: Store) -> anyhow::Result<Daemon> {
+pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyhow::Result<Daemon> {
     let conn = zbus::connection::Builder::session()?.build().await?;
-    let supervisor = Supervisor::new(conn.clone(), store);
+    let supervisor = Supervisor::new(conn.clone(), store.clone());
     let server = conn.object_server();
     server
         .at(DAEMON_PATH, DaemonService::new(supervisor.clone()))
@@ -34,6 +35,8 @@ pub async fn serve(store: Store) -> anyhow::Result<Daemon> {
         .at(DAEMON_PATH, JobsService::new(supervisor.clone()))
         .await?;
     supervisor.restore_history().await?;
+    let engine = Engine::start(store, supervisor.clone(), conn.clone(), runbook_dirs).await;
+    server.at(DAEMON_PATH, RunbooksService::new(engine)).await?;
 
     let taken = match conn
         .request_name_with_flags(DAEMON_BUS_NAME, RequestNameFlags::DoNotQueue.into())

@@ -4,6 +4,7 @@
 mod bus;
 mod logging;
 mod maintenance;
+mod runbooks;
 mod services;
 mod supervisor;
 
@@ -11,6 +12,12 @@ use anyhow::Context;
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// The example runbooks shipped with Roxy (meson sets the installed path).
+const SHIPPED_RUNBOOKS: &str = match option_env!("ROXY_RUNBOOK_EXAMPLES") {
+    Some(dir) => dir,
+    None => concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/runbooks"),
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,6 +29,10 @@ struct Args {
     /// Folder for the database and other state [default: $XDG_DATA_HOME/roxy]
     #[arg(long, value_name = "DIR", env = "ROXY_DATA_DIR")]
     data_dir: Option<PathBuf>,
+
+    /// Folder for user configuration such as runbooks [default: $XDG_CONFIG_HOME/roxy]
+    #[arg(long, value_name = "DIR", env = "ROXY_CONFIG_DIR")]
+    config_dir: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -52,7 +63,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let data_dir = args.data_dir.unwrap_or_else(roxy_core::paths::data_dir);
     let store = roxy_core::Store::open(&data_dir).await?;
     tracing::info!(database = %store.path().display(), "database open");
-    let daemon = bus::serve(store.clone())
+    let config_dir = args.config_dir.unwrap_or_else(roxy_core::paths::config_dir);
+    let runbook_dirs = vec![PathBuf::from(SHIPPED_RUNBOOKS), config_dir.join("runbooks")];
+    let daemon = bus::serve(store.clone(), runbook_dirs)
         .await
         .context("cannot serve on the session bus")?;
     let reason = daemon.wait_for_stop().await;

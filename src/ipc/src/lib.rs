@@ -13,4 +13,7 @@ pub mod types;
 
 pub use client::Client;
 pub use error::RoxyError;
-pub use types::{DaemonStatus, JobInfo, JobState};
+pub use types::{
+    AuditEntry, DaemonStatus, JobInfo, JobState, RunInfo, RunStepInfo, RunbookInfo, StepInfo,
+    ValidationProblem,
+};

@@ -24,6 +24,7 @@ pub mod interfaces {
     pub const DAEMON1: &str = "io.github.skybeam.Roxy.Daemon1";
     pub const JOBS1: &str = "io.github.skybeam.Roxy.Jobs1";
     pub const JOB1: &str = "io.github.skybeam.Roxy.Job1";
+    pub const RUNBOOKS1: &str = "io.github.skybeam.Roxy.Runbooks1";
     pub const ERROR_PREFIX_LITERAL: &str = "io.github.skybeam.Roxy.Error";
 }
 
@@ -37,6 +38,7 @@ mod tests {
             interfaces::DAEMON1,
             interfaces::JOBS1,
             interfaces::JOB1,
+            interfaces::RUNBOOKS1,
             interfaces::ERROR_PREFIX_LITERAL,
         ] {
             assert!(

@@ -1,7 +1,11 @@
 //! Client-side proxies of roxyd's interfaces. No default destination is set because the bus
 //! name depends on the build profile; use [`crate::Client`] to build them.
 
-use crate::{DaemonStatus, JobInfo, JobState, RoxyError};
+use crate::{
+    AuditEntry, DaemonStatus, JobInfo, JobState, RoxyError, RunInfo, RunStepInfo, RunbookInfo,
+    StepInfo, ValidationProblem,
+};
+use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
 
 /// Version, status and health of the daemon, plus database maintenance jobs.
@@ -15,6 +19,8 @@ pub trait Daemon1 {
     /// Starts a job that copies the live database to `destination` (an absolute path to a
     /// file that does not exist yet).
     fn backup_database(&self, destination: &str) -> Result<OwnedObjectPath, RoxyError>;
+    /// The newest `limit` audit entries containing `search` (all when empty), oldest first.
+    fn audit(&self, search: &str, limit: u32) -> Result<Vec<AuditEntry>, RoxyError>;
 
     #[zbus(property)]
     fn version(&self) -> zbus::Result<String>;
@@ -60,4 +66,46 @@ pub trait Job1 {
     fn log(&self, line: &str) -> zbus::Result<()>;
     #[zbus(signal)]
     fn finished(&self, state: JobState, message: &str) -> zbus::Result<()>;
+}
+
+/// Runbooks: the catalog, runs, approvals.
+#[proxy(interface = "io.github.skybeam.Roxy.Runbooks1", gen_blocking = false)]
+pub trait Runbooks1 {
+    fn list(&self) -> Result<Vec<RunbookInfo>, RoxyError>;
+    fn show(&self, id: &str) -> Result<(RunbookInfo, Vec<StepInfo>), RoxyError>;
+    /// Checks runbook text without saving or running it.
+    fn validate(&self, file_name: &str, text: &str) -> Result<Vec<ValidationProblem>, RoxyError>;
+    /// The resolved plan, one line per step, without running anything.
+    fn plan(
+        &self,
+        id: &str,
+        vars: HashMap<&str, &str>,
+        skip: &[&str],
+    ) -> Result<Vec<String>, RoxyError>;
+    /// Starts a run. `approve` gives the approval a `confirm: true` runbook needs up front.
+    fn run(
+        &self,
+        id: &str,
+        vars: HashMap<&str, &str>,
+        skip: &[&str],
+        approve: bool,
+    ) -> Result<(u64, OwnedObjectPath), RoxyError>;
+    /// Newest first; every runbook when `runbook_id` is empty.
+    fn runs(&self, runbook_id: &str, limit: u32) -> Result<Vec<RunInfo>, RoxyError>;
+    fn get_run(&self, run_id: u64) -> Result<(RunInfo, Vec<RunStepInfo>), RoxyError>;
+    fn cancel(&self, run_id: u64) -> Result<(), RoxyError>;
+    /// Continues an interrupted, failed or cancelled run from its first unfinished step.
+    fn resume(&self, run_id: u64) -> Result<OwnedObjectPath, RoxyError>;
+    fn approve(&self, run_id: u64) -> Result<(), RoxyError>;
+    /// Skips a step that has not started yet.
+    fn skip(&self, run_id: u64, step_id: &str) -> Result<(), RoxyError>;
+    /// Reads the runbook folders again.
+    fn reload(&self) -> Result<(), RoxyError>;
+
+    #[zbus(signal)]
+    fn run_changed(&self, run: RunInfo) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn step_changed(&self, run_id: u64, step: RunStepInfo) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn catalog_changed(&self) -> zbus::Result<()>;
 }

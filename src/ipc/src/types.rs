@@ -132,3 +132,112 @@ mod tests {
         assert!("done".parse::<JobState>().is_err());
     }
 }
+
+/// A runbook of the catalog, valid or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct RunbookInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub path: String,
+    /// Needs an approval before it runs.
+    pub confirm: bool,
+    pub heavy: bool,
+    pub steps: u32,
+    /// Problems at file:line:col; empty when the runbook can run.
+    pub errors: Vec<String>,
+    /// State of the latest run, or empty.
+    pub last_state: String,
+    /// Unix ms of the latest run, or 0.
+    pub last_run_at: i64,
+}
+
+/// One step of a runbook, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct StepInfo {
+    pub index: u32,
+    pub id: String,
+    pub name: String,
+    /// run, approval, http or wait_for.
+    pub kind: String,
+    /// The command line, URL or question.
+    pub detail: String,
+    pub timeout_ms: u64,
+    pub retries: u32,
+    /// The `when` condition, or empty.
+    pub when: String,
+    /// abort, continue or rollback.
+    pub on_failure: String,
+}
+
+/// A problem in a runbook file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct ValidationProblem {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for ValidationProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        }
+    }
+}
+
+/// One run of a runbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct RunInfo {
+    pub id: u64,
+    pub runbook_id: String,
+    pub runbook_name: String,
+    /// awaiting_approval, running, succeeded, failed, cancelled, interrupted, rolled_back.
+    pub state: String,
+    /// Who started it: `roxyctl (pid 42)`, `schedule`, …
+    pub actor: String,
+    pub approved_by: String,
+    /// The job that runs (or ran) it; 0 before the first job.
+    pub job_id: u64,
+    pub message: String,
+    pub started_at: i64,
+    pub finished_at: i64,
+}
+
+/// One step of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct RunStepInfo {
+    pub index: u32,
+    pub step_id: String,
+    pub name: String,
+    /// pending, running, waiting_approval, ok, failed, skipped, cancelled, interrupted,
+    /// rolled_back.
+    pub state: String,
+    pub attempts: u32,
+    /// -1 when there is none.
+    pub exit_code: i32,
+    /// The end of the step's output.
+    pub output: String,
+    pub started_at: i64,
+    pub finished_at: i64,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct AuditEntry {
+    pub id: u64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub result: String,
+    pub detail: String,
+}

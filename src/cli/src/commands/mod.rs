@@ -1,5 +1,7 @@
 //! One module per command group.
 
+pub mod audit;
 pub mod db;
 pub mod jobs;
+pub mod runbook;
 pub mod status;

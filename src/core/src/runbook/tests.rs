@@ -152,3 +152,27 @@ fn oversized_files_are_refused_unread() {
     let errors = err(&huge);
     assert!(errors[0].contains("at most"), "{errors:?}");
 }
+
+#[test]
+fn every_shipped_example_is_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/runbooks");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let rb = parse(&path, &text).unwrap_or_else(|e| panic!("{e:#?}"));
+        assert!(!rb.description.is_empty(), "{} explains itself", rb.id);
+        names.push(rb.id);
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "incident",
+            "maintenance",
+            "shutdown",
+            "startup",
+            "warmup-studio"
+        ]
+    );
+}

@@ -2,7 +2,7 @@
 
 use crate::maintenance;
 use crate::supervisor::Supervisor;
-use roxy_ipc::{DaemonStatus, JobState, RoxyError};
+use roxy_ipc::{AuditEntry, DaemonStatus, JobState, RoxyError};
 use std::sync::Arc;
 use std::time::Instant;
 use zbus::interface;
@@ -72,6 +72,32 @@ impl DaemonService {
 
     async fn backup_database(&self, destination: String) -> Result<OwnedObjectPath, RoxyError> {
         maintenance::start_backup(&self.supervisor, &destination).await
+    }
+
+    async fn audit(&self, search: String, limit: u32) -> Result<Vec<AuditEntry>, RoxyError> {
+        if search.len() > 1024 {
+            return Err(RoxyError::InvalidInput(
+                "The search text may have at most 1024 bytes.".into(),
+            ));
+        }
+        let entries = self
+            .supervisor
+            .store()
+            .audit_search(&search, limit.clamp(1, 100_000))
+            .await
+            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+        Ok(entries
+            .into_iter()
+            .map(|e| AuditEntry {
+                id: e.id as u64,
+                at: e.at,
+                actor: e.actor,
+                action: e.action,
+                target: e.target,
+                result: e.result,
+                detail: e.detail,
+            })
+            .collect())
     }
 
     #[zbus(property)]

@@ -1,5 +1,7 @@
 //! One module per D-Bus interface served by roxyd.
 
+pub mod caller;
 pub mod daemon1;
 pub mod job1;
 pub mod jobs1;
+pub mod runbooks1;
