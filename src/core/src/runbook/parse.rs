@@ -16,7 +16,7 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024;
 const MAX_STEPS: usize = 500;
 const MAX_RETRIES: u64 = 100;
 
-const RUNBOOK_KEYS: &[&str] = &[
+pub(super) const RUNBOOK_KEYS: &[&str] = &[
     "name",
     "description",
     "tags",
@@ -26,7 +26,7 @@ const RUNBOOK_KEYS: &[&str] = &[
     "vars",
     "steps",
 ];
-const STEP_KEYS: &[&str] = &[
+pub(super) const STEP_KEYS: &[&str] = &[
     "id",
     "name",
     "run",
@@ -45,9 +45,9 @@ const STEP_KEYS: &[&str] = &[
     "expected",
 ];
 const ACTION_KEYS: &[&str] = &["run", "approval", "http", "wait_for"];
-const HTTP_KEYS: &[&str] = &["method", "url", "status", "body"];
-const WAIT_KEYS: &[&str] = &["tcp", "http"];
-const EXPECTED_KEYS: &[&str] = &["exit_code", "text", "regex"];
+pub(super) const HTTP_KEYS: &[&str] = &["method", "url", "status", "body"];
+pub(super) const WAIT_KEYS: &[&str] = &["tcp", "http"];
+pub(super) const EXPECTED_KEYS: &[&str] = &["exit_code", "text", "regex"];
 const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);

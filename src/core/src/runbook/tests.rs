@@ -176,3 +176,126 @@ fn every_shipped_example_is_valid() {
         ]
     );
 }
+
+/// The published JSON Schema names exactly the keys the parser accepts.
+#[test]
+fn the_json_schema_matches_the_parser() {
+    use super::parse::{EXPECTED_KEYS, HTTP_KEYS, RUNBOOK_KEYS, STEP_KEYS, WAIT_KEYS};
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/runbook.schema.json"),
+    )
+    .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = v["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    let sorted = |list: &[&str]| -> Vec<String> {
+        let mut k: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        k.sort();
+        k
+    };
+    let step = &schema["$defs"]["step"];
+    assert_eq!(keys(&schema), sorted(RUNBOOK_KEYS));
+    assert_eq!(keys(step), sorted(STEP_KEYS));
+    assert_eq!(keys(&step["properties"]["http"]), sorted(HTTP_KEYS));
+    assert_eq!(keys(&step["properties"]["wait_for"]), sorted(WAIT_KEYS));
+    assert_eq!(
+        keys(&step["properties"]["expected"]["oneOf"][1]),
+        sorted(EXPECTED_KEYS)
+    );
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Fragments that make the parser walk its deeper paths.
+    const PIECES: &[&str] = &[
+        "steps:",
+        "\n  - ",
+        "run: ",
+        "ls",
+        "[a, b]",
+        "id: ",
+        "x",
+        "when: ",
+        "steps.x.ok",
+        " and ",
+        "not ",
+        "(",
+        ")",
+        "\"",
+        "timeout: ",
+        "5s",
+        "retries: ",
+        "3",
+        "expected: ",
+        "{ regex: \"(\" }",
+        "{ exit_code: 300 }",
+        "http: ",
+        "{ url: http://h/x }",
+        "wait_for: ",
+        "{ tcp: a:1 }",
+        "approval: ",
+        "ok?",
+        "\n    ",
+        ": ",
+        "- ",
+        "&a ",
+        "*a",
+        "!!str ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\n",
+        "#",
+        "on_failure: ",
+        "rollback",
+        "vars: ",
+        "{ a: b }",
+        "vars.a == 1",
+        "é",
+        "\t",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            // ROXY_FUZZ_CASES=1000000 cargo test -p roxy-core fuzz -- for a long run.
+            cases: std::env::var("ROXY_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(512),
+            ..ProptestConfig::default()
+        })]
+
+        /// Never panics on any input, and every error names a place inside the text.
+        #[test]
+        fn any_text_parses_or_fails_with_a_place(text in "\\PC{0,200}") {
+            check(&text);
+        }
+
+        #[test]
+        fn runbook_shaped_text_parses_or_fails_with_a_place(pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..60)) {
+            check(&pieces.concat());
+        }
+    }
+
+    fn check(text: &str) {
+        if let Err(errors) = parse(Path::new("f.yaml"), text) {
+            let lines = text.lines().count().max(1) + 1;
+            for e in errors {
+                assert!(!e.message.is_empty());
+                assert!(
+                    e.line <= lines,
+                    "line {} beyond the text ({lines} lines): {e}",
+                    e.line
+                );
+            }
+        }
+    }
+}
