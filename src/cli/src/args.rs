@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         command: RunbookCommand,
     },
+    /// Run runbooks on a schedule: cron, intervals, daily times
+    Schedule {
+        #[command(subcommand)]
+        command: ScheduleCommand,
+    },
     /// The audit log of every action
     Audit {
         #[command(subcommand)]
@@ -143,6 +148,35 @@ pub enum RunbookCommand {
     Skip { run: u64, step: String },
     /// Read the runbook folders again
     Reload,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// List schedules with their next fire time
+    List,
+    /// Add a schedule for a runbook
+    #[command(group(clap::ArgGroup::new("when").required(true).args(["cron", "every", "daily"])))]
+    Add {
+        runbook: String,
+        /// Cron expression: minute hour day-of-month month day-of-week, e.g. "30 7 * * 1-5"
+        #[arg(long)]
+        cron: Option<String>,
+        /// Interval, e.g. 30s, 15m, 2h
+        #[arg(long)]
+        every: Option<String>,
+        /// Time of day, HH:MM
+        #[arg(long)]
+        daily: Option<String>,
+        /// What to do with fire times missed while asleep or stopped
+        #[arg(long, value_parser = ["skip", "run-once"], default_value = "skip")]
+        missed: String,
+    },
+    /// Remove a schedule
+    Remove { id: u64 },
+    /// Stop a schedule from firing until resumed
+    Pause { id: u64 },
+    /// Let a paused schedule fire again (counting from now)
+    Resume { id: u64 },
 }
 
 #[derive(Debug, Subcommand)]

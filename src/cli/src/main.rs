@@ -5,7 +5,7 @@ mod commands;
 mod output;
 mod watch;
 
-use args::{AuditCommand, Cli, Command, DbCommand, JobsCommand, RunbookCommand};
+use args::{AuditCommand, Cli, Command, DbCommand, JobsCommand, RunbookCommand, ScheduleCommand};
 use clap::{CommandFactory, Parser};
 use output::Output;
 use std::process::ExitCode;
@@ -72,6 +72,27 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             RunbookCommand::Approve { run } => commands::runbook::approve(out, run).await,
             RunbookCommand::Skip { run, step } => commands::runbook::skip(out, run, &step).await,
             RunbookCommand::Reload => commands::runbook::reload(out).await,
+        },
+        Command::Schedule { command } => match command {
+            ScheduleCommand::List => commands::schedule::list(out).await,
+            ScheduleCommand::Add {
+                runbook,
+                cron,
+                every,
+                daily,
+                missed,
+            } => {
+                let (kind, spec) = match (cron, every, daily) {
+                    (Some(c), _, _) => ("cron", c),
+                    (_, Some(e), _) => ("every", e),
+                    (_, _, Some(d)) => ("daily", d),
+                    _ => unreachable!("clap requires one of --cron, --every, --daily"),
+                };
+                commands::schedule::add(out, &runbook, kind, &spec, &missed.replace('-', "_")).await
+            }
+            ScheduleCommand::Remove { id } => commands::schedule::remove(out, id).await,
+            ScheduleCommand::Pause { id } => commands::schedule::pause(out, id, true).await,
+            ScheduleCommand::Resume { id } => commands::schedule::pause(out, id, false).await,
         },
         Command::Audit { command } => match command {
             AuditCommand::Tail { lines } => commands::audit::show(out, "", lines).await,

@@ -7,6 +7,7 @@ pub mod maintenance;
 pub mod paths;
 pub mod runbook;
 pub mod runs;
+pub mod schedule;
 pub mod store;
 pub mod time;
 

@@ -14,6 +14,6 @@ pub mod types;
 pub use client::Client;
 pub use error::RoxyError;
 pub use types::{
-    AuditEntry, DaemonStatus, JobInfo, JobState, RunInfo, RunStepInfo, RunbookInfo, StepInfo,
-    ValidationProblem,
+    AuditEntry, DaemonStatus, JobInfo, JobState, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo,
+    StepInfo, ValidationProblem,
 };

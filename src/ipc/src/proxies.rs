@@ -3,7 +3,7 @@
 
 use crate::{
     AuditEntry, DaemonStatus, JobInfo, JobState, RoxyError, RunInfo, RunStepInfo, RunbookInfo,
-    StepInfo, ValidationProblem,
+    ScheduleInfo, StepInfo, ValidationProblem,
 };
 use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
@@ -102,10 +102,24 @@ pub trait Runbooks1 {
     /// Reads the runbook folders again.
     fn reload(&self) -> Result<(), RoxyError>;
 
+    fn list_schedules(&self) -> Result<Vec<ScheduleInfo>, RoxyError>;
+    /// `kind` is cron, every or daily; `missed` is skip or run_once. Returns the id.
+    fn add_schedule(
+        &self,
+        runbook_id: &str,
+        kind: &str,
+        spec: &str,
+        missed: &str,
+    ) -> Result<u64, RoxyError>;
+    fn remove_schedule(&self, id: u64) -> Result<(), RoxyError>;
+    fn set_schedule_paused(&self, id: u64, paused: bool) -> Result<(), RoxyError>;
+
     #[zbus(signal)]
     fn run_changed(&self, run: RunInfo) -> zbus::Result<()>;
     #[zbus(signal)]
     fn step_changed(&self, run_id: u64, step: RunStepInfo) -> zbus::Result<()>;
     #[zbus(signal)]
     fn catalog_changed(&self) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn schedules_changed(&self) -> zbus::Result<()>;
 }

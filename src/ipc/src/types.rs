@@ -241,3 +241,20 @@ pub struct AuditEntry {
     pub result: String,
     pub detail: String,
 }
+
+/// A schedule that starts a runbook by itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct ScheduleInfo {
+    pub id: u64,
+    pub runbook_id: String,
+    /// cron, every or daily.
+    pub kind: String,
+    pub spec: String,
+    /// skip or run_once: what happens to fire times missed while asleep or stopped.
+    pub missed: String,
+    pub paused: bool,
+    /// Unix ms; 0 when never.
+    pub last_fire_at: i64,
+    /// Unix ms; 0 when paused.
+    pub next_fire_at: i64,
+}

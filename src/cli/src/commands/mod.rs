@@ -4,4 +4,5 @@ pub mod audit;
 pub mod db;
 pub mod jobs;
 pub mod runbook;
+pub mod schedule;
 pub mod status;

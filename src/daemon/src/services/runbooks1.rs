@@ -2,7 +2,9 @@
 
 use super::caller;
 use crate::runbooks::Engine;
-use roxy_ipc::{RoxyError, RunInfo, RunStepInfo, RunbookInfo, StepInfo, ValidationProblem};
+use roxy_ipc::{
+    RoxyError, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo, StepInfo, ValidationProblem,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use zbus::message::Header;
@@ -134,6 +136,51 @@ impl RunbooksService {
         self.engine.reload().await;
     }
 
+    async fn list_schedules(&self) -> Result<Vec<ScheduleInfo>, RoxyError> {
+        self.engine.list_schedules().await
+    }
+
+    async fn add_schedule(
+        &self,
+        runbook_id: String,
+        kind: String,
+        spec: String,
+        missed: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] connection: &Connection,
+    ) -> Result<u64, RoxyError> {
+        if spec.len() > 256 {
+            return Err(RoxyError::InvalidInput(
+                "A schedule may have at most 256 bytes.".into(),
+            ));
+        }
+        let actor = caller::describe(connection, &header).await;
+        self.engine
+            .add_schedule(&runbook_id, &kind, &spec, &missed, &actor)
+            .await
+    }
+
+    async fn remove_schedule(
+        &self,
+        id: u64,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] connection: &Connection,
+    ) -> Result<(), RoxyError> {
+        let actor = caller::describe(connection, &header).await;
+        self.engine.remove_schedule(id, &actor).await
+    }
+
+    async fn set_schedule_paused(
+        &self,
+        id: u64,
+        paused: bool,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] connection: &Connection,
+    ) -> Result<(), RoxyError> {
+        let actor = caller::describe(connection, &header).await;
+        self.engine.set_schedule_paused(id, paused, &actor).await
+    }
+
     #[zbus(signal)]
     pub async fn run_changed(emitter: &SignalEmitter<'_>, run: RunInfo) -> zbus::Result<()>;
 
@@ -146,4 +193,7 @@ impl RunbooksService {
 
     #[zbus(signal)]
     pub async fn catalog_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    pub async fn schedules_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
 }
