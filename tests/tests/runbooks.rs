@@ -518,3 +518,99 @@ fn the_audit_log_records_actions_with_their_actor_and_exports_jsonl() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1]["result"], "succeeded");
 }
+
+/// A real HTTP server on loopback (python3 -m http.server), stopped by pid on drop.
+struct HttpServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl HttpServer {
+    fn start(root: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .current_dir(root)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        Self { child, port }
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn http_and_wait_for_steps_check_a_real_server() {
+    let bus = TestBus::new();
+    let site = bus.dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(site.join("health"), "status: ok\n").unwrap();
+    let server = HttpServer::start(&site);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    bus.write_runbook(
+        "web",
+        &format!(
+            r#"
+steps:
+  - wait_for: {{ tcp: "127.0.0.1:{port}" }}
+    timeout: 20s
+  - wait_for: {{ http: "{base}/health" }}
+    timeout: 20s
+  - http: {{ url: "{base}/health", status: 200, body: "status: ok" }}
+  - id: missing
+    http: {{ url: "{base}/nope" }}
+    on_failure: continue
+  - id: wrong-body
+    http: {{ url: "{base}/health", body: "status: down" }}
+    on_failure: continue
+"#,
+            port = server.port
+        ),
+    );
+    let out = bus.roxyctl(&["runbook", "run", "web", "--follow"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("127.0.0.1:{} is up", server.port)),
+        "{text}"
+    );
+    assert!(text.contains("/nope answered 404, expected 200"), "{text}");
+    assert!(text.contains("does not contain “status: down”"), "{text}");
+
+    bus.write_runbook(
+        "down",
+        "steps:\n  - wait_for: { tcp: \"127.0.0.1:9\" }\n    timeout: 1s\n",
+    );
+    // Written while roxyd runs: reload instead of racing the folder watcher.
+    assert!(bus.roxyctl(&["runbook", "reload"]).status.success());
+    let out = bus.roxyctl(&["runbook", "run", "down", "--follow"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let run = bus.roxyctl_json(&["runbook", "runs", "down"])[0]["id"]
+        .as_u64()
+        .unwrap();
+    let status = bus.roxyctl_json(&["runbook", "status", &run.to_string()]);
+    assert!(
+        status["run"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not come up within 1 s"),
+        "{status:#}"
+    );
+}
