@@ -37,6 +37,23 @@ struct Attempt {
 }
 
 impl Attempt {
+    fn succeeded(output: String) -> Self {
+        Attempt {
+            ok: true,
+            cancelled: false,
+            exit_code: None,
+            output,
+            message: String::new(),
+        }
+    }
+
+    fn cancelled() -> Self {
+        Attempt {
+            cancelled: true,
+            ..Attempt::failed(String::new())
+        }
+    }
+
     fn failed(message: String) -> Self {
         Attempt {
             ok: false,
@@ -268,10 +285,7 @@ async fn perform(
                 Err(e) => return Attempt::failed(e),
             };
             if finished.cancelled {
-                return Attempt {
-                    cancelled: true,
-                    ..Attempt::failed(String::new())
-                };
+                return Attempt::cancelled();
             }
             let mut attempt = Attempt {
                 ok: false,
@@ -341,19 +355,10 @@ async fn perform(
                         "{tag} {}",
                         fill(&gettext("approved by {}"), &[&by])
                     ));
-                    return Attempt {
-                        ok: true,
-                        cancelled: false,
-                        exit_code: None,
-                        output: by,
-                        message: String::new(),
-                    };
+                    return Attempt::succeeded(by);
                 }
                 if cancel.load(Ordering::SeqCst) {
-                    return Attempt {
-                        cancelled: true,
-                        ..Attempt::failed(String::new())
-                    };
+                    return Attempt::cancelled();
                 }
                 let _ = tokio::time::timeout(Duration::from_millis(100), live.approval.notified())
                     .await;
@@ -362,31 +367,16 @@ async fn perform(
         Action::Http(check) => match checks::http(check, step.timeout).await {
             Ok(line) => {
                 job.log(format!("{tag} {line}"));
-                Attempt {
-                    ok: true,
-                    cancelled: false,
-                    exit_code: None,
-                    output: line,
-                    message: String::new(),
-                }
+                Attempt::succeeded(line)
             }
             Err(why) => Attempt::failed(why),
         },
         Action::WaitFor(target) => match checks::wait_for(target, step.timeout, cancel).await {
             Ok(line) => {
                 job.log(format!("{tag} {line}"));
-                Attempt {
-                    ok: true,
-                    cancelled: false,
-                    exit_code: None,
-                    output: line,
-                    message: String::new(),
-                }
+                Attempt::succeeded(line)
             }
-            Err(_) if cancel.load(Ordering::SeqCst) => Attempt {
-                cancelled: true,
-                ..Attempt::failed(String::new())
-            },
+            Err(_) if cancel.load(Ordering::SeqCst) => Attempt::cancelled(),
             Err(why) => Attempt::failed(why),
         },
     }
