@@ -35,6 +35,11 @@ fn main() {
     adw::init().expect("libadwaita initialises");
     roxy::config::register_resources();
 
+    bus.write_runbook(
+        "hello",
+        "name: Say hello\ndescription: Prints a greeting\nsteps:\n  - run: echo hi\n",
+    );
+    bus.write_runbook("broken", "steps:\n  - run: ls\n    timout: 5s\n");
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gui");
     std::fs::create_dir_all(&shots).unwrap();
 
@@ -58,6 +63,10 @@ fn main() {
     check(
         "starts_a_job_and_shows_it_finished",
         runs_a_job(&app, &shots),
+    );
+    check(
+        "runbooks_panel_runs_a_runbook_live",
+        runs_a_runbook(&app, &shots),
     );
     check("ctrl_number_switches_panels", switches_panels(&app));
     check(
@@ -154,6 +163,34 @@ fn runs_a_job(app: &Controller<App>, dir: &Path) -> Result<(), String> {
         ));
     }
     screenshot(app, dir, "jobs.png")
+}
+
+fn runs_a_runbook(app: &Controller<App>, dir: &Path) -> Result<(), String> {
+    app.emit(AppMsg::Select(PanelId::Runbooks));
+    let listed = pump_until(app, |m| {
+        m.runbooks().model().runbook_ids() == ["broken", "hello"]
+    });
+    if !listed {
+        return Err(format!(
+            "listed: {:?}",
+            app.model().runbooks().model().runbook_ids()
+        ));
+    }
+    app.emit(AppMsg::Request(DaemonRequest::RunRunbook {
+        id: "hello".into(),
+        approve: false,
+    }));
+    let done = pump_until(app, |m| {
+        m.runbooks()
+            .model()
+            .runs()
+            .first()
+            .is_some_and(|r| r.runbook_id == "hello" && r.state == "succeeded")
+    });
+    if !done {
+        return Err(format!("runs: {:?}", app.model().runbooks().model().runs()));
+    }
+    screenshot(app, dir, "runbooks.png")
 }
 
 fn switches_panels(app: &Controller<App>) -> Result<(), String> {

@@ -5,6 +5,7 @@ use crate::banner::{BannerInput, BannerOutput, DaemonBanner};
 use crate::connection::{self, DaemonEvent, DaemonRequest};
 use crate::jobs::{JobsInput, JobsOutput, JobsPanel};
 use crate::panel::PanelId;
+use crate::panels::runbooks::{RunbooksInput, RunbooksOutput, RunbooksPanel};
 use crate::panels::{self, pending::PendingPanel};
 use crate::screenshot::ScreenshotRequest;
 use crate::{about, config, preferences, screenshot, settings};
@@ -38,6 +39,7 @@ pub struct App {
     daemon: DaemonState,
     banner: Controller<DaemonBanner>,
     jobs: Controller<JobsPanel>,
+    runbooks: Controller<RunbooksPanel>,
     pending: Vec<Controller<PendingPanel>>,
     requests: mpsc::UnboundedSender<DaemonRequest>,
     screenshot: Option<ScreenshotRequest>,
@@ -177,6 +179,11 @@ impl Component for App {
             .forward(sender.input_sender(), |out| match out {
                 JobsOutput::Request(r) => AppMsg::Request(r),
             });
+        let runbooks = RunbooksPanel::builder()
+            .launch(())
+            .forward(sender.input_sender(), |out| match out {
+                RunbooksOutput::Request(r) => AppMsg::Request(r),
+            });
         let pending = PanelId::ALL
             .into_iter()
             .filter_map(panels::plan)
@@ -199,6 +206,7 @@ impl Component for App {
             daemon: DaemonState::Connecting,
             banner,
             jobs,
+            runbooks,
             pending,
             requests,
             screenshot: init.screenshot,
@@ -261,6 +269,9 @@ impl Component for App {
             DaemonEvent::JobAdded(job) | DaemonEvent::JobChanged(job) => {
                 self.jobs.emit(JobsInput::Upsert(job));
             }
+            DaemonEvent::Runbooks { runbooks, runs } => {
+                self.runbooks.emit(RunbooksInput::Show { runbooks, runs });
+            }
         }
         if self.screenshot.is_some() && !matches!(self.daemon, DaemonState::Connecting) {
             // Let the layout and the revealer animation settle first.
@@ -303,6 +314,10 @@ impl App {
         &self.jobs
     }
 
+    pub fn runbooks(&self) -> &Controller<RunbooksPanel> {
+        &self.runbooks
+    }
+
     fn daemon_summary(&self) -> String {
         match &self.daemon {
             DaemonState::Connecting => gettext("Connecting to the daemon…"),
@@ -326,6 +341,8 @@ impl App {
         for panel in PanelId::ALL {
             let child: gtk::Widget = if panel == PanelId::Jobs {
                 self.jobs.widget().clone().upcast()
+            } else if panel == PanelId::Runbooks {
+                self.runbooks.widget().clone().upcast()
             } else {
                 match pending.next() {
                     Some(p) => p.widget().clone().upcast(),

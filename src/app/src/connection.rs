@@ -6,7 +6,7 @@
 use futures_util::StreamExt;
 use roxy_ipc::i18n::gettext;
 use roxy_ipc::names::interfaces;
-use roxy_ipc::{Client, DaemonStatus, JobInfo, RoxyError};
+use roxy_ipc::{Client, DaemonStatus, JobInfo, RoxyError, RunInfo, RunbookInfo};
 use zbus::MessageStream;
 
 #[derive(Debug, Clone)]
@@ -20,6 +20,11 @@ pub enum DaemonEvent {
     Disconnected(String),
     JobAdded(JobInfo),
     JobChanged(JobInfo),
+    /// The runbook catalog and the most recent runs, after a change or on request.
+    Runbooks {
+        runbooks: Vec<RunbookInfo>,
+        runs: Vec<RunInfo>,
+    },
 }
 
 /// What the GUI asks of the link.
@@ -29,6 +34,15 @@ pub enum DaemonRequest {
     Start,
     Cancel(u64),
     CheckDatabase,
+    RefreshRunbooks,
+    /// Run a runbook; `approve` is the approval the window's dialog gave.
+    RunRunbook {
+        id: String,
+        approve: bool,
+    },
+    ApproveRun(u64),
+    CancelRun(u64),
+    ResumeRun(u64),
 }
 
 /// Runs until the receiver side goes away. `requests` carries the GUI's asks.
@@ -51,7 +65,12 @@ pub async fn run(
         }
     };
     // The first contact activates roxyd if it is installed but not running.
-    events.emit(connect(&client).await);
+    let first = connect(&client).await;
+    let connected = matches!(first, DaemonEvent::Connected { .. });
+    events.emit(first);
+    if connected {
+        events.emit(runbooks(&client).await);
+    }
     loop {
         tokio::select! {
             Some(message) = link.signals.next() => {
@@ -59,6 +78,13 @@ pub async fn run(
                 let header = message.header();
                 let (Some(interface), Some(member)) = (header.interface(), header.member()) else { continue };
                 // Job log lines arrive here too; the window shows only the list.
+                if interface.as_str() == interfaces::RUNBOOKS1 {
+                    // Step changes are frequent and the list does not show them.
+                    if member.as_str() != "StepChanged" {
+                        events.emit(runbooks(&client).await);
+                    }
+                    continue;
+                }
                 if interface.as_str() != interfaces::JOBS1 {
                     continue;
                 }
@@ -73,6 +99,7 @@ pub async fn run(
                 let Ok(args) = change.args() else { continue };
                 if args.new_owner().is_some() {
                     events.emit(connect(&client).await);
+                    events.emit(runbooks(&client).await);
                 } else {
                     events.emit(DaemonEvent::Disconnected(gettext(
                         "The Roxy daemon stopped. Background jobs are not running.",
@@ -80,6 +107,10 @@ pub async fn run(
                 }
             }
             Some(request) = requests.recv() => {
+                if matches!(request, DaemonRequest::RefreshRunbooks) {
+                    events.emit(runbooks(&client).await);
+                    continue;
+                }
                 if let Err(e) = handle(&client, request).await {
                     if e.is_unreachable() {
                         events.emit(DaemonEvent::Disconnected(e.human()));
@@ -117,11 +148,43 @@ async fn connect(client: &Client) -> DaemonEvent {
     result.unwrap_or_else(|e| DaemonEvent::Disconnected(e.human()))
 }
 
+/// The catalog and recent runs; an empty list when roxyd cannot say.
+async fn runbooks(client: &Client) -> DaemonEvent {
+    let fetched = async {
+        let proxy = client.runbooks().await?;
+        Ok::<_, RoxyError>((proxy.list().await?, proxy.runs("", RECENT_RUNS).await?))
+    }
+    .await;
+    match fetched {
+        Ok((runbooks, runs)) => DaemonEvent::Runbooks { runbooks, runs },
+        Err(e) => {
+            tracing::warn!("cannot list runbooks: {}", e.human());
+            DaemonEvent::Runbooks {
+                runbooks: Vec::new(),
+                runs: Vec::new(),
+            }
+        }
+    }
+}
+
+/// Runs shown in the Runbooks panel.
+const RECENT_RUNS: u32 = 20;
+
 async fn handle(client: &Client, request: DaemonRequest) -> Result<(), RoxyError> {
     match request {
         // Any call activates roxyd; NameOwnerChanged then reports the new connection.
         DaemonRequest::Start => client.daemon().await?.ping("start").await.map(drop),
         DaemonRequest::Cancel(id) => client.jobs().await?.cancel(id).await,
         DaemonRequest::CheckDatabase => client.daemon().await?.check_database().await.map(drop),
+        DaemonRequest::RefreshRunbooks => Ok(()),
+        DaemonRequest::RunRunbook { id, approve } => client
+            .runbooks()
+            .await?
+            .run(&id, Default::default(), &[], approve)
+            .await
+            .map(drop),
+        DaemonRequest::ApproveRun(run) => client.runbooks().await?.approve(run).await,
+        DaemonRequest::CancelRun(run) => client.runbooks().await?.cancel(run).await,
+        DaemonRequest::ResumeRun(run) => client.runbooks().await?.resume(run).await.map(drop),
     }
 }

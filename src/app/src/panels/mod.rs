@@ -20,8 +20,7 @@ pub fn plan(panel: PanelId) -> Option<pending::Plan> {
         PanelId::Voice => voice::plan(),
         PanelId::Crm => crm::plan(),
         PanelId::Docs => docs::plan(),
-        PanelId::Runbooks => runbooks::plan(),
         PanelId::Metrics => metrics::plan(),
-        PanelId::Jobs => return None,
+        PanelId::Jobs | PanelId::Runbooks => return None,
     })
 }
