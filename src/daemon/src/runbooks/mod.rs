@@ -4,22 +4,23 @@
 //! the catalog only reads folders the user alone can change.
 
 pub mod checks;
+mod control;
+mod convert;
 mod executor;
 pub mod process;
 mod scheduler;
+mod schedules;
 mod watcher;
 
 use crate::services::runbooks1::RunbooksService;
 use crate::supervisor::{JobFailure, Supervisor};
+use convert::{decode_vars, encode_vars, run_info, runbook_info, step_info, step_run_info};
 use executor::{RunFailure, RunPlan};
-use roxy_core::runbook::{Action, Catalog, Runbook, StepOutcome};
-use roxy_core::schedule::{Missed, Spec};
+use roxy_core::runbook::{Catalog, Runbook};
 use roxy_core::Store;
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::names::{job_id_from_path, DAEMON_PATH};
-use roxy_ipc::{
-    RoxyError, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo, StepInfo, ValidationProblem,
-};
+use roxy_ipc::{RoxyError, RunInfo, RunStepInfo, RunbookInfo, StepInfo, ValidationProblem};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -432,338 +433,6 @@ impl Engine {
             })
     }
 
-    pub async fn cancel(&self, run_id: u64, actor: &str) -> Result<(), RoxyError> {
-        let record = self.record(run_id).await?;
-        match record.state.as_str() {
-            "awaiting_approval" => {
-                self.set_state(
-                    run_id,
-                    "cancelled",
-                    &gettext("Cancelled before it was approved."),
-                    true,
-                )
-                .await;
-                self.live.lock().unwrap().remove(&run_id);
-            }
-            "running" => {
-                let job = record.job_id.ok_or_else(|| {
-                    RoxyError::Unavailable(gettext(
-                        "The run has not started its job yet; try again.",
-                    ))
-                })?;
-                self.supervisor.cancel(job as u64)?;
-            }
-            other => {
-                return Err(RoxyError::InvalidInput(fill(
-                    &gettext("Run {} has already ended ({})."),
-                    &[&run_id, &other],
-                )));
-            }
-        }
-        self.audit(
-            actor,
-            "runbook.cancel",
-            &record.runbook_id,
-            "ok",
-            &format!("run {run_id}"),
-        )
-        .await;
-        Ok(())
-    }
-
-    pub async fn approve(self: &Arc<Self>, run_id: u64, actor: &str) -> Result<(), RoxyError> {
-        deny_voice_approval(actor)?;
-        let record = self.record(run_id).await?;
-        let live = self.live.lock().unwrap().get(&run_id).cloned();
-        match (record.state.as_str(), live) {
-            ("awaiting_approval", Some(live)) => {
-                self.store
-                    .set_run_approved(run_id as i64, actor)
-                    .await
-                    .map_err(failed)?;
-                self.audit(
-                    actor,
-                    "runbook.approve",
-                    &record.runbook_id,
-                    "ok",
-                    &format!("run {run_id}"),
-                )
-                .await;
-                let rb = self.runbook(&record.runbook_id)?;
-                let plan = RunPlan {
-                    run_id,
-                    runbook: rb,
-                    vars: decode_vars(&record.vars),
-                    start_from: 0,
-                    outcomes: BTreeMap::new(),
-                };
-                self.launch(plan, live).await.map(drop)
-            }
-            ("running", Some(live)) => {
-                let steps = self.store.run_steps(run_id as i64).await.map_err(failed)?;
-                if !steps.iter().any(|s| s.state == "waiting_approval") {
-                    return Err(RoxyError::InvalidInput(fill(
-                        &gettext("Run {} is not waiting for an approval."),
-                        &[&run_id],
-                    )));
-                }
-                *live.approved_by.lock().unwrap() = actor.to_owned();
-                live.step_approved
-                    .store(true, std::sync::atomic::Ordering::SeqCst);
-                live.approval.notify_one();
-                self.audit(
-                    actor,
-                    "runbook.approve-step",
-                    &record.runbook_id,
-                    "ok",
-                    &format!("run {run_id}"),
-                )
-                .await;
-                Ok(())
-            }
-            _ => Err(RoxyError::InvalidInput(fill(
-                &gettext("Run {} is not waiting for an approval."),
-                &[&run_id],
-            ))),
-        }
-    }
-
-    pub async fn skip(&self, run_id: u64, step_id: &str, actor: &str) -> Result<(), RoxyError> {
-        let record = self.record(run_id).await?;
-        let steps = self.store.run_steps(run_id as i64).await.map_err(failed)?;
-        let step = steps.iter().find(|s| s.step_id == step_id).ok_or_else(|| {
-            RoxyError::NotFound(fill(
-                &gettext("Run {} has no step “{}”."),
-                &[&run_id, &step_id],
-            ))
-        })?;
-        let live = self.live.lock().unwrap().get(&run_id).cloned();
-        match (live, step.state.as_str()) {
-            (Some(live), "pending") => {
-                live.skip.lock().unwrap().insert(step_id.to_owned());
-                let mut all: Vec<String> = live.skip.lock().unwrap().iter().cloned().collect();
-                all.sort();
-                self.store
-                    .set_run_skip(run_id as i64, &all.join(","))
-                    .await
-                    .map_err(failed)?;
-                self.audit(
-                    actor,
-                    "runbook.skip",
-                    &record.runbook_id,
-                    "ok",
-                    &format!("run {run_id} step {step_id}"),
-                )
-                .await;
-                Ok(())
-            }
-            (None, _) => Err(RoxyError::InvalidInput(fill(
-                &gettext("Run {} is not running."),
-                &[&run_id],
-            ))),
-            (_, state) => Err(RoxyError::InvalidInput(fill(
-                &gettext("Step “{}” is {}; only steps that have not started can be skipped."),
-                &[&step_id, &state],
-            ))),
-        }
-    }
-
-    /// Continues a run from its first step that did not finish well.
-    pub async fn resume(
-        self: &Arc<Self>,
-        run_id: u64,
-        actor: &str,
-    ) -> Result<OwnedObjectPath, RoxyError> {
-        let record = self.record(run_id).await?;
-        if !matches!(
-            record.state.as_str(),
-            "interrupted" | "failed" | "cancelled"
-        ) {
-            return Err(RoxyError::InvalidInput(fill(
-                &gettext(
-                    "Run {} is {}; only interrupted, failed or cancelled runs can be resumed.",
-                ),
-                &[&run_id, &record.state],
-            )));
-        }
-        let rb = self.runbook(&record.runbook_id)?;
-        let steps = self.store.run_steps(run_id as i64).await.map_err(failed)?;
-        let same = steps.len() == rb.steps.len()
-            && steps.iter().zip(&rb.steps).all(|(a, b)| a.step_id == b.id);
-        if !same {
-            return Err(RoxyError::InvalidInput(fill(
-                &gettext("Runbook “{}” changed since run {} (its steps differ); start a new run instead."),
-                &[&rb.id, &run_id],
-            )));
-        }
-        let start_from = steps
-            .iter()
-            .position(|s| !matches!(s.state.as_str(), "ok" | "skipped"))
-            .unwrap_or(steps.len());
-        let mut outcomes = BTreeMap::new();
-        for s in &steps[..start_from] {
-            outcomes.insert(
-                s.step_id.clone(),
-                StepOutcome {
-                    ok: s.state == "ok",
-                    failed: false,
-                    skipped: s.state == "skipped",
-                    exit_code: s.exit_code.map(|c| c as i32),
-                    output: s.output.trim().to_owned(),
-                },
-            );
-        }
-        for s in &steps[start_from..] {
-            self.store
-                .update_step(run_id as i64, s.idx, "pending", 0, None, "", false, false)
-                .await
-                .map_err(failed)?;
-        }
-        self.set_state(run_id, "running", "", false).await;
-        let live = Arc::new(LiveRun::default());
-        live.skip.lock().unwrap().extend(
-            record
-                .skip
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
-        );
-        self.live.lock().unwrap().insert(run_id, live.clone());
-        self.audit(
-            actor,
-            "runbook.resume",
-            &rb.id,
-            "started",
-            &format!("run {run_id} from step {}", start_from + 1),
-        )
-        .await;
-        let plan = RunPlan {
-            run_id,
-            runbook: rb,
-            vars: decode_vars(&record.vars),
-            start_from,
-            outcomes,
-        };
-        self.launch(plan, live).await
-    }
-
-    pub async fn list_schedules(&self) -> Result<Vec<ScheduleInfo>, RoxyError> {
-        let records = self.store.schedules().await.map_err(failed)?;
-        Ok(records
-            .into_iter()
-            .map(|r| ScheduleInfo {
-                id: r.id as u64,
-                runbook_id: r.runbook_id,
-                kind: r.kind,
-                spec: r.spec,
-                missed: r.missed,
-                paused: r.paused,
-                last_fire_at: r.last_fire_at.unwrap_or(0),
-                next_fire_at: if r.paused {
-                    0
-                } else {
-                    r.next_fire_at.unwrap_or(0)
-                },
-            })
-            .collect())
-    }
-
-    pub async fn add_schedule(
-        &self,
-        runbook_id: &str,
-        kind: &str,
-        spec: &str,
-        missed: &str,
-        actor: &str,
-    ) -> Result<u64, RoxyError> {
-        self.runbook(runbook_id)?;
-        let parsed = Spec::parse(kind, spec).map_err(RoxyError::InvalidInput)?;
-        let missed = Missed::parse(missed).map_err(RoxyError::InvalidInput)?;
-        let next = parsed.next_after(chrono::Local::now()).ok_or_else(|| {
-            RoxyError::InvalidInput(fill(&gettext("The schedule `{}` never fires."), &[&spec]))
-        })?;
-        let id = self
-            .store
-            .add_schedule(runbook_id, kind, spec, missed, next.timestamp_millis())
-            .await
-            .map_err(failed)?;
-        self.audit(
-            actor,
-            "schedule.add",
-            runbook_id,
-            "ok",
-            &format!("#{id} {kind} {spec}"),
-        )
-        .await;
-        self.schedules_changed().await;
-        Ok(id as u64)
-    }
-
-    pub async fn remove_schedule(&self, id: u64, actor: &str) -> Result<(), RoxyError> {
-        if !self
-            .store
-            .remove_schedule(id as i64)
-            .await
-            .map_err(failed)?
-        {
-            return Err(no_schedule(id));
-        }
-        self.audit(actor, "schedule.remove", &format!("#{id}"), "ok", "")
-            .await;
-        self.schedules_changed().await;
-        Ok(())
-    }
-
-    pub async fn set_schedule_paused(
-        &self,
-        id: u64,
-        paused: bool,
-        actor: &str,
-    ) -> Result<(), RoxyError> {
-        let record = self
-            .store
-            .schedules()
-            .await
-            .map_err(failed)?
-            .into_iter()
-            .find(|s| s.id == id as i64)
-            .ok_or_else(|| no_schedule(id))?;
-        // Resuming starts counting from now rather than replaying the paused time.
-        let next = if paused {
-            None
-        } else {
-            Spec::parse(&record.kind, &record.spec)
-                .ok()
-                .and_then(|s| s.next_after(chrono::Local::now()))
-                .map(|t| t.timestamp_millis())
-        };
-        self.store
-            .set_schedule_paused(id as i64, paused, next)
-            .await
-            .map_err(failed)?;
-        self.audit(
-            actor,
-            if paused {
-                "schedule.pause"
-            } else {
-                "schedule.resume"
-            },
-            &record.runbook_id,
-            "ok",
-            &format!("#{id}"),
-        )
-        .await;
-        self.schedules_changed().await;
-        Ok(())
-    }
-
-    async fn schedules_changed(&self) {
-        self.schedule_wake.notify_one();
-        if let Ok(emitter) = SignalEmitter::new(&self.conn, DAEMON_PATH) {
-            let _ = RunbooksService::schedules_changed(&emitter).await;
-        }
-    }
-
     pub async fn audit(&self, actor: &str, action: &str, target: &str, result: &str, detail: &str) {
         if let Err(e) = self
             .store
@@ -869,13 +538,6 @@ impl Engine {
     }
 }
 
-fn no_schedule(id: u64) -> RoxyError {
-    RoxyError::NotFound(fill(
-        &gettext("There is no schedule {}. `roxyctl schedule list` shows them."),
-        &[&id],
-    ))
-}
-
 fn deny_voice_approval(actor: &str) -> Result<(), RoxyError> {
     if actor.starts_with("voice") {
         return Err(RoxyError::Denied(gettext("Voice can request runbooks but never approve them; approve in the window or with roxyctl.")));
@@ -928,139 +590,17 @@ fn check_skip(rb: &Runbook, skip: &[String]) -> Result<(), RoxyError> {
     Ok(())
 }
 
-fn encode_vars(vars: &BTreeMap<String, String>) -> String {
-    vars.iter()
-        .map(|(k, v)| format!("{k}={}", v.replace('\\', "\\\\").replace('\n', "\\n")))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn decode_vars(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_owned(), unescape(v)))
-        .collect()
-}
-
-fn unescape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut chars = value.chars();
-    while let Some(c) = chars.next() {
-        match (c, chars.clone().next()) {
-            ('\\', Some('n')) => {
-                out.push('\n');
-                chars.next();
-            }
-            ('\\', Some('\\')) => {
-                out.push('\\');
-                chars.next();
-            }
-            (c, _) => out.push(c),
-        }
-    }
-    out
-}
-
 fn root_path() -> OwnedObjectPath {
     OwnedObjectPath::try_from("/").expect("/ is an object path")
 }
 
-fn failed(e: impl std::fmt::Display) -> RoxyError {
+pub(super) fn failed(e: impl std::fmt::Display) -> RoxyError {
     RoxyError::Failed(e.to_string())
-}
-
-fn runbook_info(rb: &Runbook) -> RunbookInfo {
-    RunbookInfo {
-        id: rb.id.clone(),
-        name: rb.name.clone(),
-        description: rb.description.clone(),
-        tags: rb.tags.clone(),
-        path: rb.path.display().to_string(),
-        confirm: rb.confirm,
-        heavy: rb.weight == roxy_core::runbook::Weight::Heavy,
-        steps: rb.steps.len() as u32,
-        errors: Vec::new(),
-        last_state: String::new(),
-        last_run_at: 0,
-    }
-}
-
-fn step_info(index: usize, step: &roxy_core::runbook::Step) -> StepInfo {
-    let (kind, detail) = match &step.action {
-        Action::Run(c) => ("run", c.display()),
-        Action::Approval { prompt } => ("approval", prompt.clone()),
-        Action::Http(h) => ("http", format!("{} {} → {}", h.method, h.url, h.status)),
-        Action::WaitFor(roxy_core::runbook::WaitTarget::Tcp(t)) => ("wait_for", format!("tcp {t}")),
-        Action::WaitFor(roxy_core::runbook::WaitTarget::Http(u)) => {
-            ("wait_for", format!("http {u}"))
-        }
-    };
-    StepInfo {
-        index: index as u32,
-        id: step.id.clone(),
-        name: step.name.clone(),
-        kind: kind.into(),
-        detail,
-        timeout_ms: step.timeout.as_millis() as u64,
-        retries: step.retries,
-        when: step
-            .when
-            .as_ref()
-            .map(|c| c.source().to_owned())
-            .unwrap_or_default(),
-        on_failure: match step.on_failure {
-            roxy_core::runbook::OnFailure::Abort => "abort",
-            roxy_core::runbook::OnFailure::Continue => "continue",
-            roxy_core::runbook::OnFailure::Rollback => "rollback",
-        }
-        .into(),
-    }
-}
-
-fn run_info(r: &roxy_core::runs::RunRecord) -> RunInfo {
-    RunInfo {
-        id: r.id as u64,
-        runbook_id: r.runbook_id.clone(),
-        runbook_name: r.runbook_name.clone(),
-        state: r.state.clone(),
-        actor: r.actor.clone(),
-        approved_by: r.approved_by.clone().unwrap_or_default(),
-        job_id: r.job_id.unwrap_or(0) as u64,
-        message: r.message.clone(),
-        started_at: r.started_at,
-        finished_at: r.finished_at.unwrap_or(0),
-    }
-}
-
-fn step_run_info(s: &roxy_core::runs::StepRecord) -> RunStepInfo {
-    RunStepInfo {
-        index: s.idx as u32,
-        step_id: s.step_id.clone(),
-        name: s.name.clone(),
-        state: s.state.clone(),
-        attempts: s.attempts as u32,
-        exit_code: s.exit_code.map(|c| c as i32).unwrap_or(-1),
-        output: s.output.clone(),
-        started_at: s.started_at.unwrap_or(0),
-        finished_at: s.finished_at.unwrap_or(0),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn variables_survive_their_encoding() {
-        let vars = BTreeMap::from([
-            (
-                "path".to_string(),
-                "/tmp/a b\\c and \\n literal".to_string(),
-            ),
-            ("text".to_string(), "two\nlines=x".to_string()),
-        ]);
-        assert_eq!(decode_vars(&encode_vars(&vars)), vars);
-    }
 
     #[test]
     fn voice_may_not_approve() {
