@@ -6,6 +6,7 @@ pub mod about;
 pub mod application;
 pub mod banner;
 pub mod config;
+pub mod confirm;
 pub mod connection;
 pub mod jobs;
 pub mod panel;

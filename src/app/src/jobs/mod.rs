@@ -173,22 +173,16 @@ impl JobsPanel {
     }
 
     fn confirm(&self, id: u64, title: &str, sender: ComponentSender<Self>) {
-        let parent = self.rows.widget().toplevel_window();
-        let dialog = adw::MessageDialog::new(
-            parent.as_ref(),
-            Some(&gettext("Cancel this job?")),
-            Some(&fill(&gettext("“{}” will stop where it is."), &[&title])),
-        );
-        dialog.add_response("keep", &gettext("_Keep Running"));
-        dialog.add_response("cancel", &gettext("_Cancel Job"));
-        dialog.set_response_appearance("cancel", adw::ResponseAppearance::Destructive);
-        dialog.set_default_response(Some("keep"));
-        dialog.set_close_response("keep");
-        dialog.connect_response(None, move |_, response| {
-            if response == "cancel" {
-                let _ = sender.output(JobsOutput::Request(DaemonRequest::Cancel(id)));
-            }
+        let body = fill(&gettext("“{}” will stop where it is."), &[&title]);
+        let question = crate::confirm::Question {
+            heading: &gettext("Cancel this job?"),
+            body: &body,
+            decline: &gettext("_Keep Running"),
+            accept: &gettext("_Cancel Job"),
+            appearance: adw::ResponseAppearance::Destructive,
+        };
+        crate::confirm::ask(self.rows.widget(), question, move || {
+            let _ = sender.output(JobsOutput::Request(DaemonRequest::Cancel(id)));
         });
-        dialog.present();
     }
 }

@@ -169,25 +169,22 @@ impl RunbooksPanel {
 
     /// A `confirm: true` runbook: the dialog is the approval.
     fn confirm(&self, id: String, name: &str, sender: ComponentSender<Self>) {
-        let parent = self.runbooks.widget().toplevel_window();
-        let dialog = adw::MessageDialog::new(
-            parent.as_ref(),
-            Some(&gettext("Run this runbook?")),
-            Some(&fill(&gettext("“{}” asks for an approval before it starts. Running it now records you as the approver."), &[&name])),
+        let body = fill(
+            &gettext("“{}” asks for an approval before it starts. Running it now records you as the approver."),
+            &[&name],
         );
-        dialog.add_response("cancel", &gettext("_Cancel"));
-        dialog.add_response("run", &gettext("_Approve and Run"));
-        dialog.set_response_appearance("run", adw::ResponseAppearance::Suggested);
-        dialog.set_default_response(Some("cancel"));
-        dialog.set_close_response("cancel");
-        dialog.connect_response(None, move |_, response| {
-            if response == "run" {
-                let _ = sender.output(RunbooksOutput::Request(DaemonRequest::RunRunbook {
-                    id: id.clone(),
-                    approve: true,
-                }));
-            }
+        let question = crate::confirm::Question {
+            heading: &gettext("Run this runbook?"),
+            body: &body,
+            decline: &gettext("_Cancel"),
+            accept: &gettext("_Approve and Run"),
+            appearance: adw::ResponseAppearance::Suggested,
+        };
+        crate::confirm::ask(self.runbooks.widget(), question, move || {
+            let _ = sender.output(RunbooksOutput::Request(DaemonRequest::RunRunbook {
+                id: id.clone(),
+                approve: true,
+            }));
         });
-        dialog.present();
     }
 }
