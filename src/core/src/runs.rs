@@ -144,7 +144,8 @@ impl Store {
         Ok(())
     }
 
-    /// Writes one step's state; `started` stamps the start time, `finished` the end.
+    /// Writes one step's state and returns the row as stored; `started` stamps the start
+    /// time, `finished` the end.
     #[allow(clippy::too_many_arguments)]
     pub async fn update_step(
         &self,
@@ -156,13 +157,13 @@ impl Store {
         output: &str,
         started: bool,
         finished: bool,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<StepRecord>, StoreError> {
         let now = now_ms();
-        sqlx::query(
+        let row = sqlx::query(
             "UPDATE runbook_run_steps SET state = ?3, attempts = ?4, exit_code = ?5, output = ?6, \
              started_at = CASE WHEN ?7 THEN ?9 ELSE started_at END, \
              finished_at = CASE WHEN ?8 THEN ?9 ELSE NULL END \
-             WHERE run_id = ?1 AND idx = ?2",
+             WHERE run_id = ?1 AND idx = ?2 RETURNING *",
         )
         .bind(run_id)
         .bind(idx)
@@ -173,9 +174,9 @@ impl Store {
         .bind(started)
         .bind(finished)
         .bind(now)
-        .execute(self.pool())
+        .fetch_optional(self.pool())
         .await?;
-        Ok(())
+        row.as_ref().map(step_from_row).transpose()
     }
 
     pub async fn run(&self, run_id: i64) -> Result<Option<RunRecord>, StoreError> {
@@ -203,22 +204,7 @@ impl Store {
             .bind(run_id)
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StepRecord {
-                    run_id: r.try_get("run_id")?,
-                    idx: r.try_get("idx")?,
-                    step_id: r.try_get("step_id")?,
-                    name: r.try_get("name")?,
-                    state: r.try_get("state")?,
-                    attempts: r.try_get("attempts")?,
-                    exit_code: r.try_get("exit_code")?,
-                    output: r.try_get("output")?,
-                    started_at: r.try_get("started_at")?,
-                    finished_at: r.try_get("finished_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(step_from_row).collect()
     }
 
     /// At start-up: runs (and their running steps) that a stop cut short become `interrupted`.
@@ -242,6 +228,21 @@ impl Store {
         tx.commit().await?;
         Ok(ids)
     }
+}
+
+fn step_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<StepRecord, StoreError> {
+    Ok(StepRecord {
+        run_id: r.try_get("run_id")?,
+        idx: r.try_get("idx")?,
+        step_id: r.try_get("step_id")?,
+        name: r.try_get("name")?,
+        state: r.try_get("state")?,
+        attempts: r.try_get("attempts")?,
+        exit_code: r.try_get("exit_code")?,
+        output: r.try_get("output")?,
+        started_at: r.try_get("started_at")?,
+        finished_at: r.try_get("finished_at")?,
+    })
 }
 
 fn run_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<RunRecord, StoreError> {

@@ -502,7 +502,7 @@ impl Engine {
         started: bool,
         finished: bool,
     ) {
-        if let Err(e) = self
+        let stored = match self
             .store
             .update_step(
                 run_id as i64,
@@ -516,15 +516,14 @@ impl Engine {
             )
             .await
         {
-            tracing::error!(run = run_id, step = %step.id, "cannot store the step state: {e}");
-        }
-        if let (Ok(steps), Ok(emitter)) = (
-            self.store.run_steps(run_id as i64).await,
-            SignalEmitter::new(&self.conn, DAEMON_PATH),
-        ) {
-            if let Some(row) = steps.get(idx) {
-                let _ = RunbooksService::step_changed(&emitter, run_id, step_run_info(row)).await;
+            Ok(row) => row,
+            Err(e) => {
+                tracing::error!(run = run_id, step = %step.id, "cannot store the step state: {e}");
+                None
             }
+        };
+        if let (Some(row), Ok(emitter)) = (stored, SignalEmitter::new(&self.conn, DAEMON_PATH)) {
+            let _ = RunbooksService::step_changed(&emitter, run_id, step_run_info(&row)).await;
         }
     }
 
