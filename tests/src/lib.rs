@@ -179,6 +179,19 @@ impl TestBus {
             .ok()
     }
 
+    /// Kills roxyd with `signal` and waits until the process is gone *and* the bus has
+    /// dropped its name (the bus notices a dead connection a moment after the process
+    /// dies; a call in between is still routed to it).
+    pub fn kill_daemon(&self, signal: i32) {
+        let pid = self.daemon_pid().expect("roxyd is running");
+        kill(pid, signal);
+        assert!(
+            self.wait_for(Duration::from_secs(10), || !alive(pid)
+                && self.daemon_pid().is_none()),
+            "roxyd {pid} did not go away after signal {signal}"
+        );
+    }
+
     /// Waits until `done` holds or `timeout` passes; returns whether it held.
     pub fn wait_for(&self, timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
         wait_for(timeout, &mut done)

@@ -293,9 +293,7 @@ async fn a_job_cut_short_by_kill_9_is_marked_interrupted() {
     let start = bus.roxyctl(&["--json", "db", "backup", dest.to_str().unwrap()]);
     let started: serde_json::Value = serde_json::from_slice(&start.stdout).unwrap();
     let id = started["job"].as_u64().unwrap();
-    let pid = bus.daemon_pid().unwrap();
-    kill(pid, libc::SIGKILL);
-    assert!(bus.wait_for(Duration::from_secs(5), || !alive(pid)));
+    bus.kill_daemon(libc::SIGKILL);
 
     let list = bus.roxyctl(&["--json", "jobs", "list"]);
     assert!(list.status.success(), "{}", stderr(&list));

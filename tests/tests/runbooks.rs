@@ -302,9 +302,7 @@ steps:
     );
     let run = start(&bus, &["long"]);
     assert!(bus.wait_for(Duration::from_secs(20), || started.exists() && pid.exists()));
-    let daemon = bus.daemon_pid().unwrap();
-    kill(daemon, libc::SIGKILL);
-    assert!(bus.wait_for(Duration::from_secs(5), || !alive(daemon)));
+    bus.kill_daemon(libc::SIGKILL);
     // The step's own processes outlive a kill -9 of roxyd; this test cleans up after itself.
     if let Ok(child) = read(&pid).trim().parse::<u32>() {
         kill(child, libc::SIGKILL);

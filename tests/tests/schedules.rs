@@ -125,9 +125,7 @@ async fn missed_fire_times_follow_the_policy_after_downtime() {
     ]);
 
     // roxyd stops; while it is away, both schedules fall three hours behind.
-    let pid = bus.daemon_pid().unwrap();
-    kill(pid, libc::SIGTERM);
-    assert!(bus.wait_for(Duration::from_secs(10), || !alive(pid)));
+    bus.kill_daemon(libc::SIGTERM);
     {
         let mut db = sqlx::sqlite::SqliteConnectOptions::new()
             .filename(bus.data_dir().join("roxy.db"))
