@@ -145,6 +145,8 @@ pub struct RunbookInfo {
     pub confirm: bool,
     pub heavy: bool,
     pub steps: u32,
+    /// File triggers as `events pattern → variable`.
+    pub triggers: Vec<String>,
     /// Problems at file:line:col; empty when the runbook can run.
     pub errors: Vec<String>,
     /// State of the latest run, or empty.

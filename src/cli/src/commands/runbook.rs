@@ -55,6 +55,9 @@ pub async fn show(out: Output, id: &str) -> anyhow::Result<ExitCode> {
             if !info.description.is_empty() {
                 text.push_str(&format!("{}\n", info.description));
             }
+            for trigger in &info.triggers {
+                text.push_str(&format!("{} {trigger}\n", gettext("trigger:")));
+            }
             for s in &steps {
                 text.push_str(&format!(
                     "\n{:>3}. [{}] {} ({}): {}",

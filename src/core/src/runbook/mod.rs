@@ -36,6 +36,78 @@ pub struct Runbook {
     /// Variables with their defaults; steps see them as `ROXY_VAR_<NAME>`.
     pub vars: BTreeMap<String, String>,
     pub steps: Vec<Step>,
+    /// File-watcher rules that start this runbook.
+    pub triggers: Vec<FileTrigger>,
+}
+
+/// Starts a run when a file matching `pattern` sees one of `events`; the run gets the file's
+/// path in the variable `var`.
+#[derive(Debug, Clone)]
+pub struct FileTrigger {
+    /// As written: absolute or `~/…`.
+    pub pattern: String,
+    pub events: Vec<FileEvent>,
+    pub var: String,
+}
+
+impl FileTrigger {
+    /// The pattern with `~/` expanded against `home`.
+    pub fn expanded(&self, home: &std::path::Path) -> PathBuf {
+        match self.pattern.strip_prefix("~/") {
+            Some(rest) => home.join(rest),
+            None => PathBuf::from(&self.pattern),
+        }
+    }
+
+    /// The deepest folder of the pattern without glob characters: what must be watched.
+    pub fn base_dir(&self, home: &std::path::Path) -> PathBuf {
+        let full = self.expanded(home);
+        let mut base = PathBuf::new();
+        for part in full.components() {
+            let text = part.as_os_str().to_string_lossy();
+            if text.contains(['*', '?', '[', '{']) {
+                break;
+            }
+            base.push(part);
+        }
+        if base == full {
+            // A plain file name: watch its folder.
+            base.pop();
+        }
+        base
+    }
+
+    /// Whether the part after the base folder spans folders (`**` or a glob in a folder name).
+    pub fn recursive(&self, home: &std::path::Path) -> bool {
+        let full = self.expanded(home);
+        let base = self.base_dir(home);
+        full.strip_prefix(&base)
+            .map(|rest| rest.components().count() > 1 || rest.to_string_lossy().contains("**"))
+            .unwrap_or(false)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileEvent {
+    Created,
+    Modified,
+    Removed,
+}
+
+impl FileEvent {
+    pub const ALL: [(&'static str, FileEvent); 3] = [
+        ("created", FileEvent::Created),
+        ("modified", FileEvent::Modified),
+        ("removed", FileEvent::Removed),
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FileEvent::Created => "created",
+            FileEvent::Modified => "modified",
+            FileEvent::Removed => "removed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

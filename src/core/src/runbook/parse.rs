@@ -1,8 +1,8 @@
 //! From YAML text to a validated [`Runbook`], collecting every problem with its place.
 
 use super::{
-    Action, Command, Condition, Expected, HttpCheck, OnFailure, Runbook, RunbookError, Step,
-    WaitTarget, Weight,
+    Action, Command, Condition, Expected, FileEvent, FileTrigger, HttpCheck, OnFailure, Runbook,
+    RunbookError, Step, WaitTarget, Weight,
 };
 use marked_yaml::loader::LoaderOptions;
 use marked_yaml::types::{MarkedMappingNode, Node, Span};
@@ -10,6 +10,12 @@ use marked_yaml::LoadError;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+fn is_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+}
 
 /// Runbook files larger than this are refused unread.
 pub const MAX_FILE_BYTES: usize = 256 * 1024;
@@ -25,7 +31,10 @@ pub(super) const RUNBOOK_KEYS: &[&str] = &[
     "env",
     "vars",
     "steps",
+    "triggers",
 ];
+pub(super) const TRIGGER_KEYS: &[&str] = &["watch", "events", "var"];
+const MAX_TRIGGERS: usize = 20;
 pub(super) const STEP_KEYS: &[&str] = &[
     "id",
     "name",
@@ -263,10 +272,7 @@ impl Ctx {
         };
         for (key, value) in map.iter() {
             let name = key.as_str();
-            if name.is_empty()
-                || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                || name.starts_with(|c: char| c.is_ascii_digit())
-            {
+            if !is_name(name) {
                 self.at(key.span(), format!("`{name}` is not a valid name in {what}: use letters, digits and `_`, not starting with a digit"));
                 continue;
             }
@@ -340,10 +346,18 @@ impl Ctx {
             .get_node("env")
             .map(|n| self.text_map(n, "`env`"))
             .unwrap_or_default();
-        let vars = map
+        let mut vars = map
             .get_node("vars")
             .map(|n| self.text_map(n, "`vars`"))
             .unwrap_or_default();
+        let triggers = map
+            .get_node("triggers")
+            .map(|n| self.triggers(n))
+            .unwrap_or_default();
+        for trigger in &triggers {
+            // The variable exists for manual runs too, empty unless given.
+            vars.entry(trigger.var.clone()).or_default();
+        }
         let steps = match map.get_node("steps") {
             None => {
                 self.at(
@@ -398,6 +412,111 @@ impl Ctx {
             env,
             vars,
             steps,
+            triggers,
+        })
+    }
+
+    fn triggers(&mut self, node: &Node) -> Vec<FileTrigger> {
+        let Node::Sequence(items) = node else {
+            self.at(
+                node.span(),
+                format!(
+                    "`triggers` must be a list (`- watch: ~/Videos/*.mkv`), not {}",
+                    kind(node)
+                ),
+            );
+            return Vec::new();
+        };
+        if items.len() > MAX_TRIGGERS {
+            self.at(
+                items.span(),
+                format!(
+                    "{} triggers; a runbook may have at most {MAX_TRIGGERS}",
+                    items.len()
+                ),
+            );
+        }
+        items
+            .iter()
+            .take(MAX_TRIGGERS)
+            .enumerate()
+            .filter_map(|(i, item)| self.trigger(i, item))
+            .collect()
+    }
+
+    fn trigger(&mut self, index: usize, node: &Node) -> Option<FileTrigger> {
+        let what = format!("trigger {}", index + 1);
+        let map = self.mapping(node, &what)?;
+        self.check_keys(map, TRIGGER_KEYS, &what);
+        let Some(watch) = map.get_node("watch") else {
+            self.at(
+                &map_start(map),
+                format!("{what} needs `watch:`, a path or glob such as ~/Videos/*.mkv"),
+            );
+            return None;
+        };
+        let pattern = self.text(watch, "`watch`")?;
+        if !pattern.starts_with('/') && !pattern.starts_with("~/") {
+            self.at(
+                watch.span(),
+                format!("`watch` must be an absolute path or start with ~/, not `{pattern}`"),
+            );
+            return None;
+        }
+        if let Err(e) = globset::GlobBuilder::new(&pattern)
+            .literal_separator(true)
+            .build()
+        {
+            self.at(
+                watch.span(),
+                format!(
+                    "`{pattern}` is not a valid glob: {}; use *, **, ?, [abc] and {{a,b}}",
+                    e.kind()
+                ),
+            );
+            return None;
+        }
+        let events = match map.get_node("events") {
+            None => vec![FileEvent::Created],
+            Some(n) => {
+                let names = self.text_list(n, "`events`");
+                let mut events = Vec::new();
+                for name in names {
+                    match FileEvent::ALL.iter().find(|(n, _)| *n == name) {
+                        Some((_, e)) if !events.contains(e) => events.push(*e),
+                        Some(_) => {}
+                        None => self.at(
+                            n.span(),
+                            format!(
+                                "`{name}` is not an event; allowed: created, modified, removed"
+                            ),
+                        ),
+                    }
+                }
+                if events.is_empty() {
+                    return None;
+                }
+                events
+            }
+        };
+        let var = match map.get_node("var") {
+            None => "path".to_string(),
+            Some(n) => {
+                let var = self.text(n, "`var`")?;
+                if !is_name(&var) {
+                    self.at(
+                        n.span(),
+                        format!("`{var}` is not a valid variable name: use letters, digits and `_`, not starting with a digit"),
+                    );
+                    return None;
+                }
+                var
+            }
+        };
+        Some(FileTrigger {
+            pattern,
+            events,
+            var,
         })
     }
 

@@ -180,7 +180,9 @@ fn every_shipped_example_is_valid() {
 /// The published JSON Schema names exactly the keys the parser accepts.
 #[test]
 fn the_json_schema_matches_the_parser() {
-    use super::parse::{EXPECTED_KEYS, HTTP_KEYS, RUNBOOK_KEYS, STEP_KEYS, WAIT_KEYS};
+    use super::parse::{
+        EXPECTED_KEYS, HTTP_KEYS, RUNBOOK_KEYS, STEP_KEYS, TRIGGER_KEYS, WAIT_KEYS,
+    };
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/runbook.schema.json"),
     )
@@ -204,6 +206,7 @@ fn the_json_schema_matches_the_parser() {
     let step = &schema["$defs"]["step"];
     assert_eq!(keys(&schema), sorted(RUNBOOK_KEYS));
     assert_eq!(keys(step), sorted(STEP_KEYS));
+    assert_eq!(keys(&schema["$defs"]["trigger"]), sorted(TRIGGER_KEYS));
     assert_eq!(keys(&step["properties"]["http"]), sorted(HTTP_KEYS));
     assert_eq!(keys(&step["properties"]["wait_for"]), sorted(WAIT_KEYS));
     assert_eq!(
@@ -298,4 +301,61 @@ mod fuzz {
             }
         }
     }
+}
+
+#[test]
+fn triggers_parse_with_defaults_and_declare_their_variable() {
+    let rb = ok(r#"
+triggers:
+  - watch: ~/Recordings/**/*.mkv
+    events: [created, modified]
+    var: file
+  - watch: /srv/inbox/report.csv
+steps:
+  - run: echo "$ROXY_VAR_FILE"
+"#);
+    assert_eq!(rb.triggers.len(), 2);
+    let home = Path::new("/home/u");
+    let first = &rb.triggers[0];
+    assert_eq!(first.events, vec![FileEvent::Created, FileEvent::Modified]);
+    assert_eq!(first.var, "file");
+    assert_eq!(first.base_dir(home), Path::new("/home/u/Recordings"));
+    assert!(first.recursive(home));
+    let second = &rb.triggers[1];
+    assert_eq!(second.events, vec![FileEvent::Created]);
+    assert_eq!(second.var, "path");
+    assert_eq!(second.base_dir(home), Path::new("/srv/inbox"));
+    assert!(!second.recursive(home));
+    let everything = FileTrigger {
+        pattern: "/srv/**".into(),
+        events: vec![FileEvent::Removed],
+        var: "path".into(),
+    };
+    assert!(everything.recursive(home));
+    assert_eq!(rb.vars.get("file").map(String::as_str), Some(""));
+    assert_eq!(rb.vars.get("path").map(String::as_str), Some(""));
+}
+
+#[test]
+fn bad_triggers_name_their_place() {
+    let errors = err(r#"
+triggers:
+  - watch: Videos/*.mkv
+  - watch: /tmp/[a.txt
+  - watch: /tmp/x
+    events: [touched]
+  - events: [created]
+  - watch: /tmp/y
+    on: created
+steps:
+  - run: "true"
+"#);
+    assert_eq!(errors.len(), 5, "{errors:#?}");
+    assert!(errors[0].starts_with("rb.yaml:3:12: `watch` must be an absolute path"));
+    assert!(errors[1].starts_with("rb.yaml:4:12: `/tmp/[a.txt` is not a valid glob"));
+    assert!(errors[2].starts_with(
+        "rb.yaml:6:13: `touched` is not an event; allowed: created, modified, removed"
+    ));
+    assert!(errors[3].starts_with("rb.yaml:7:5: trigger 4 needs `watch:`"));
+    assert!(errors[4].starts_with("rb.yaml:9:5: unknown key `on` in trigger 5"));
 }

@@ -49,6 +49,14 @@ pub(super) fn runbook_info(rb: &Runbook) -> RunbookInfo {
         confirm: rb.confirm,
         heavy: rb.weight == Weight::Heavy,
         steps: rb.steps.len() as u32,
+        triggers: rb
+            .triggers
+            .iter()
+            .map(|t| {
+                let events: Vec<&str> = t.events.iter().map(|e| e.name()).collect();
+                format!("{} {} → {}", events.join("|"), t.pattern, t.var)
+            })
+            .collect(),
         errors: Vec::new(),
         last_state: String::new(),
         last_run_at: 0,

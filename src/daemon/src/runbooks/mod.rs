@@ -10,6 +10,7 @@ mod executor;
 pub mod process;
 mod scheduler;
 mod schedules;
+mod triggers;
 mod watcher;
 
 use crate::services::runbooks1::RunbooksService;
@@ -52,6 +53,8 @@ pub struct Engine {
     slots: Arc<Semaphore>,
     /// Wakes the scheduler when schedules change.
     schedule_wake: Arc<Notify>,
+    /// Tells the file-trigger watcher to re-read the triggers after a reload.
+    trigger_refresh: Arc<Notify>,
 }
 
 impl Engine {
@@ -82,16 +85,19 @@ impl Engine {
             live: Mutex::default(),
             slots: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
             schedule_wake: Arc::default(),
+            trigger_refresh: Arc::default(),
         });
         engine.log_catalog_problems();
         watcher::spawn(Arc::downgrade(&engine), engine.dirs.clone());
         scheduler::spawn(Arc::downgrade(&engine), engine.schedule_wake.clone());
+        triggers::spawn(Arc::downgrade(&engine), engine.trigger_refresh.clone());
         engine
     }
 
     pub async fn reload(&self) {
         *self.catalog.write().unwrap() = Catalog::load(&self.dirs);
         self.log_catalog_problems();
+        self.trigger_refresh.notify_one();
         if let Ok(emitter) = SignalEmitter::new(&self.conn, DAEMON_PATH) {
             let _ = RunbooksService::catalog_changed(&emitter).await;
         }
@@ -109,6 +115,16 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The file triggers of every valid runbook, with the runbook's id.
+    fn file_triggers(&self) -> Vec<(String, roxy_core::runbook::FileTrigger)> {
+        let catalog = self.catalog.read().unwrap();
+        catalog
+            .entries()
+            .filter_map(|e| e.result.as_ref().ok())
+            .flat_map(|rb| rb.triggers.iter().map(|t| (rb.id.clone(), t.clone())))
+            .collect()
     }
 
     /// Every runbook, plus one entry without an id for each refused folder (so the reason
@@ -132,6 +148,7 @@ impl Engine {
                 confirm: false,
                 heavy: false,
                 steps: 0,
+                triggers: Vec::new(),
                 errors: vec![problem.message],
                 last_state: String::new(),
                 last_run_at: 0,
@@ -155,6 +172,7 @@ impl Engine {
                     confirm: false,
                     heavy: false,
                     steps: 0,
+                    triggers: Vec::new(),
                     errors: errors.iter().map(ToString::to_string).collect(),
                     last_state: String::new(),
                     last_run_at: 0,
