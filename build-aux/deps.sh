@@ -6,7 +6,7 @@ RUN_PACKAGES=(
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme dbus
 )
 TEST_PACKAGES=(
-  xvfb xauth meson ninja-build appstream desktop-file-utils systemd
+  xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst
 )
 
 ensure_packages() {

@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 
 pub use roxy_ipc::names::DAEMON_BUS_NAME;
 
+mod dunst;
+pub use dunst::Dunst;
+
 /// A built binary of the workspace (`cargo test --workspace` builds them first).
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");

@@ -1,5 +1,6 @@
 //! roxyd on the session bus: serve the objects, claim the name, notice when to stop.
 
+use crate::notifications::Notifier;
 use crate::runbooks::Engine;
 use crate::services::{daemon1::DaemonService, jobs1::JobsService, runbooks1::RunbooksService};
 use crate::supervisor::Supervisor;
@@ -35,7 +36,21 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         .at(DAEMON_PATH, JobsService::new(supervisor.clone()))
         .await?;
     supervisor.restore_history().await?;
-    let engine = Engine::start(store, supervisor.clone(), conn.clone(), runbook_dirs).await;
+    let notifier = match Notifier::start(&conn).await {
+        Ok(n) => Some(n),
+        Err(e) => {
+            tracing::warn!("desktop notifications are off: {e}");
+            None
+        }
+    };
+    let engine = Engine::start(
+        store,
+        supervisor.clone(),
+        conn.clone(),
+        runbook_dirs,
+        notifier,
+    )
+    .await;
     server.at(DAEMON_PATH, RunbooksService::new(engine)).await?;
 
     let taken = match conn

@@ -4,9 +4,11 @@
 mod bus;
 mod logging;
 mod maintenance;
+mod notifications;
 mod runbooks;
 mod services;
 mod supervisor;
+mod window;
 
 use anyhow::Context;
 use clap::Parser;

@@ -22,6 +22,7 @@ impl Engine {
                 )
                 .await;
                 self.live.lock().unwrap().remove(&run_id);
+                self.withdraw_alert(run_id).await;
             }
             "running" => {
                 let job = record.job_id.ok_or_else(|| {
@@ -59,6 +60,7 @@ impl Engine {
                     .set_run_approved(run_id as i64, actor)
                     .await
                     .map_err(failed)?;
+                self.withdraw_alert(run_id).await;
                 self.audit(
                     actor,
                     "runbook.approve",
@@ -89,6 +91,7 @@ impl Engine {
                 live.step_approved
                     .store(true, std::sync::atomic::Ordering::SeqCst);
                 live.approval.notify_one();
+                self.withdraw_alert(run_id).await;
                 self.audit(
                     actor,
                     "runbook.approve-step",

@@ -348,6 +348,17 @@ async fn perform(
                 )
             ));
             engine.emit_run(run_id).await;
+            let runbook_name = match engine.store.run(run_id as i64).await {
+                Ok(Some(record)) => record.runbook_name,
+                _ => String::new(),
+            };
+            engine
+                .alert(super::alerts::approval_notice(
+                    run_id,
+                    &runbook_name,
+                    prompt,
+                ))
+                .await;
             loop {
                 if live.step_approved.swap(false, Ordering::SeqCst) {
                     let by = live.approved_by.lock().unwrap().clone();

@@ -3,6 +3,7 @@
 //! No D-Bus method runs a caller-supplied command: a run names a runbook of the catalog, and
 //! the catalog only reads folders the user alone can change.
 
+mod alerts;
 pub mod checks;
 mod control;
 mod convert;
@@ -13,6 +14,7 @@ mod schedules;
 mod triggers;
 mod watcher;
 
+use crate::notifications::{Invoked, Notifier};
 use crate::services::runbooks1::RunbooksService;
 use crate::supervisor::{JobFailure, Supervisor};
 use convert::{decode_vars, encode_vars, run_info, runbook_info, step_info, step_run_info};
@@ -55,6 +57,8 @@ pub struct Engine {
     schedule_wake: Arc<Notify>,
     /// Tells the file-trigger watcher to re-read the triggers after a reload.
     trigger_refresh: Arc<Notify>,
+    /// Desktop notices; `None` when the session bus offers no way to show them.
+    notifier: Option<Arc<Notifier>>,
 }
 
 impl Engine {
@@ -64,7 +68,9 @@ impl Engine {
         supervisor: Arc<Supervisor>,
         conn: Connection,
         dirs: Vec<PathBuf>,
+        notifier: Option<(Arc<Notifier>, tokio::sync::mpsc::UnboundedReceiver<Invoked>)>,
     ) -> Arc<Self> {
+        let (notifier, invoked) = notifier.unzip();
         match store
             .interrupt_unfinished_runs(&gettext(
                 "roxyd stopped during this run; resume it with `roxyctl runbook resume`.",
@@ -86,7 +92,11 @@ impl Engine {
             slots: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
             schedule_wake: Arc::default(),
             trigger_refresh: Arc::default(),
+            notifier,
         });
+        if let Some(invoked) = invoked {
+            alerts::spawn_action_handler(Arc::downgrade(&engine), invoked);
+        }
         engine.log_catalog_problems();
         watcher::spawn(Arc::downgrade(&engine), engine.dirs.clone());
         scheduler::spawn(Arc::downgrade(&engine), engine.schedule_wake.clone());
@@ -343,6 +353,12 @@ impl Engine {
         .await;
         if waiting {
             self.emit_run(run_id).await;
+            self.alert(alerts::approval_notice(
+                run_id,
+                &rb.name,
+                &gettext("Start this runbook?"),
+            ))
+            .await;
             return Ok((run_id, root_path()));
         }
         if rb.confirm {
@@ -401,6 +417,7 @@ impl Engine {
                 };
                 engine.set_state(run_id, state, &message, true).await;
                 engine.live.lock().unwrap().remove(&run_id);
+                engine.alert_finished(run_id).await;
                 engine
                     .audit(
                         "daemon",
@@ -542,6 +559,17 @@ impl Engine {
         };
         if let (Some(row), Ok(emitter)) = (stored, SignalEmitter::new(&self.conn, DAEMON_PATH)) {
             let _ = RunbooksService::step_changed(&emitter, run_id, step_run_info(&row)).await;
+        }
+    }
+
+    async fn alert_finished(&self, run_id: u64) {
+        let Ok(Some(record)) = self.store.run(run_id as i64).await else {
+            return;
+        };
+        match alerts::finished_notice(&record, alerts::LONG_RUN) {
+            Some(notice) => self.alert(notice).await,
+            // A leftover approval notice must not outlive its run.
+            None => self.withdraw_alert(run_id).await,
         }
     }
 
