@@ -2,6 +2,16 @@
 # Prints the benchmark tables. Release binaries first: the benches drive the real roxyd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/roxy/target}"
+source build-aux/deps.sh
+ensure_packages "${RUN_PACKAGES[@]}" python3-venv
+ensure_cargo
 cargo build --release --workspace --bins
 cargo bench -p roxy-tests --bench ping
+
+# ansible-core from PyPI for the runbook comparison (2.17 is the last for Debian 12's Python 3.11).
+venv="$HOME/.cache/roxy/ansible-venv"
+if [ ! -x "$venv/bin/ansible-playbook" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet 'ansible-core>=2.17,<2.18'
+fi
+ROXY_BENCH_ANSIBLE="$venv/bin/ansible-playbook" cargo bench -p roxy-tests --bench runbook_steps

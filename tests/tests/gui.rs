@@ -9,6 +9,7 @@ use relm4::{Component, ComponentController, Controller};
 use roxy::application::{AppMsg, DaemonState};
 use roxy::connection::DaemonRequest;
 use roxy::panel::PanelId;
+use roxy::panels::runbooks::{Page, RunbooksInput};
 use roxy::{App, AppInit};
 use roxy_ipc::JobState;
 use roxy_tests::*;
@@ -40,6 +41,10 @@ fn main() {
         "name: Say hello\ndescription: Prints a greeting\nsteps:\n  - run: echo hi\n",
     );
     bus.write_runbook("broken", "steps:\n  - run: ls\n    timout: 5s\n");
+    bus.write_runbook(
+        "gate",
+        "name: Gated\ntags: [studio]\nsteps:\n  - id: before\n    run: echo before-the-gate\n  - approval: Go on?\n  - id: after\n    run: echo after-the-gate\n",
+    );
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gui");
     std::fs::create_dir_all(&shots).unwrap();
 
@@ -68,6 +73,12 @@ fn main() {
         "runbooks_panel_runs_a_runbook_live",
         runs_a_runbook(&app, &shots),
     );
+    check("runbook_detail_lists_the_steps", shows_detail(&app));
+    check(
+        "run_view_streams_output_and_approves_a_step",
+        approves_in_run_view(&app, &shots),
+    );
+    check("schedules_are_added_and_paused", schedules(&app));
     check("ctrl_number_switches_panels", switches_panels(&app));
     check(
         "banner_shows_when_roxyd_is_killed",
@@ -168,7 +179,7 @@ fn runs_a_job(app: &Controller<App>, dir: &Path) -> Result<(), String> {
 fn runs_a_runbook(app: &Controller<App>, dir: &Path) -> Result<(), String> {
     app.emit(AppMsg::Select(PanelId::Runbooks));
     let listed = pump_until(app, |m| {
-        m.runbooks().model().runbook_ids() == ["broken", "hello"]
+        m.runbooks().model().runbook_ids() == ["broken", "gate", "hello"]
     });
     if !listed {
         return Err(format!(
@@ -191,6 +202,96 @@ fn runs_a_runbook(app: &Controller<App>, dir: &Path) -> Result<(), String> {
         return Err(format!("runs: {:?}", app.model().runbooks().model().runs()));
     }
     screenshot(app, dir, "runbooks.png")
+}
+
+fn shows_detail(app: &Controller<App>) -> Result<(), String> {
+    app.model()
+        .runbooks()
+        .emit(RunbooksInput::OpenRunbook("gate".into()));
+    let shown = pump_until(app, |m| {
+        let panel = m.runbooks().model();
+        panel.page() == Page::Detail && panel.detail_steps().len() == 3
+    });
+    let steps = app.model().runbooks().model().detail_steps();
+    if !shown || steps[1] != "2. Go on?" {
+        return Err(format!("detail steps: {steps:?}"));
+    }
+    Ok(())
+}
+
+fn approves_in_run_view(app: &Controller<App>, dir: &Path) -> Result<(), String> {
+    app.emit(AppMsg::Request(DaemonRequest::RunRunbook {
+        id: "gate".into(),
+        approve: false,
+    }));
+    let states = |m: &App| m.runbooks().model().run_view_step_states();
+    let waiting = pump_until(app, |m| {
+        m.runbooks().model().page() == Page::Run
+            && states(m) == ["ok", "waiting_approval", "pending"]
+    });
+    if !waiting {
+        return Err(format!("step states: {:?}", states(&app.model())));
+    }
+    screenshot(app, dir, "run-waiting.png")?;
+    let approve = find_labelled_button(app.model().runbooks().widget().upcast_ref(), "Approve")
+        .ok_or("no visible Approve button in the run view")?;
+    approve.emit_clicked();
+    let done = pump_until(app, |m| states(m) == ["ok", "ok", "ok"]);
+    let output = app.model().runbooks().model().run_view_output();
+    if !done {
+        return Err(format!("step states: {:?}", states(&app.model())));
+    }
+    let finished = pump_until(app, |m| {
+        m.runbooks()
+            .model()
+            .run_view_output()
+            .contains("after-the-gate")
+    });
+    if !finished || !output.contains("before-the-gate") {
+        return Err(format!(
+            "output: {:?}",
+            app.model().runbooks().model().run_view_output()
+        ));
+    }
+    screenshot(app, dir, "run-done.png")
+}
+
+fn schedules(app: &Controller<App>) -> Result<(), String> {
+    app.emit(AppMsg::Request(DaemonRequest::AddSchedule {
+        runbook: "hello".into(),
+        kind: "every".into(),
+        spec: "1h".into(),
+        missed: "skip".into(),
+    }));
+    let listed = pump_until(app, |m| {
+        m.runbooks()
+            .model()
+            .schedules()
+            .first()
+            .is_some_and(|s| s.runbook_id == "hello" && s.next_fire_at > 0)
+    });
+    if !listed {
+        return Err(format!(
+            "schedules: {:?}",
+            app.model().runbooks().model().schedules()
+        ));
+    }
+    let id = app.model().runbooks().model().schedules()[0].id;
+    app.emit(AppMsg::Request(DaemonRequest::PauseSchedule {
+        id,
+        paused: true,
+    }));
+    let paused = pump_until(app, |m| {
+        m.runbooks()
+            .model()
+            .schedules()
+            .first()
+            .is_some_and(|s| s.paused)
+    });
+    if !paused {
+        return Err("the schedule did not show as paused".into());
+    }
+    Ok(())
 }
 
 fn switches_panels(app: &Controller<App>) -> Result<(), String> {
@@ -239,6 +340,26 @@ fn banner_restart(app: &Controller<App>, bus: &TestBus, dir: &Path) -> Result<()
     bus.daemon_pid()
         .ok_or("roxyd not running after the button")?;
     screenshot(app, dir, "reconnected.png")
+}
+
+/// A button with this label that is shown (it and all its ancestors visible).
+fn find_labelled_button(widget: &relm4::gtk::Widget, label: &str) -> Option<relm4::gtk::Button> {
+    if !widget.is_visible() {
+        return None;
+    }
+    if let Some(button) = widget.downcast_ref::<relm4::gtk::Button>() {
+        if button.label().as_deref() == Some(label) && widget.is_mapped() {
+            return Some(button.clone());
+        }
+    }
+    let mut child = widget.first_child();
+    while let Some(c) = child {
+        if let Some(found) = find_labelled_button(&c, label) {
+            return Some(found);
+        }
+        child = c.next_sibling();
+    }
+    None
 }
 
 fn find_button(widget: &relm4::gtk::Widget) -> Option<relm4::gtk::Button> {

@@ -23,6 +23,8 @@ use tokio::sync::mpsc;
 pub struct AppInit {
     /// Render this panel to a PNG once the daemon state is known, then quit.
     pub screenshot: Option<ScreenshotRequest>,
+    /// Open this run in the Runbooks panel (`--show-run`, a notification's Open).
+    pub show_run: Option<u64>,
 }
 
 /// What the GUI knows about roxyd.
@@ -43,11 +45,15 @@ pub struct App {
     pending: Vec<Controller<PendingPanel>>,
     requests: mpsc::UnboundedSender<DaemonRequest>,
     screenshot: Option<ScreenshotRequest>,
+    /// Errors of requests show here for a few seconds.
+    toasts: adw::ToastOverlay,
 }
 
 #[derive(Debug)]
 pub enum AppMsg {
     Select(PanelId),
+    /// Show one run live in the Runbooks panel.
+    ShowRun(u64),
     Request(DaemonRequest),
     ShowPreferences,
     ShowAbout,
@@ -67,8 +73,11 @@ impl Component for App {
             set_title: Some(&gettext("Roxy Command Center")),
             set_icon_name: Some(config::APP_ID),
 
+            #[local_ref]
+            toasts -> adw::ToastOverlay {
+            #[wrap(Some)]
             #[name = "leaflet"]
-            adw::Leaflet {
+            set_child = &adw::Leaflet {
                 set_can_navigate_back: true,
                 add_css_class: "roxy-main",
 
@@ -152,6 +161,7 @@ impl Component for App {
                     },
                 },
             },
+            },
 
             connect_close_request[settings = model.settings.clone()] => move |window| {
                 save_window_state(window, &settings);
@@ -210,8 +220,13 @@ impl Component for App {
             pending,
             requests,
             screenshot: init.screenshot,
+            toasts: adw::ToastOverlay::new(),
         };
+        let toasts = model.toasts.clone();
         let widgets = view_output!();
+        if let Some(run) = init.show_run {
+            sender.input(AppMsg::ShowRun(run));
+        }
 
         model.fill_stack(&widgets);
         model.fill_sidebar(&widgets, &sender);
@@ -226,6 +241,11 @@ impl Component for App {
             AppMsg::Select(panel) => {
                 self.current = panel;
                 let _ = self.settings.set_string("last-panel", panel.id());
+            }
+            AppMsg::ShowRun(run) => {
+                self.current = PanelId::Runbooks;
+                self.runbooks.emit(RunbooksInput::OpenRun(run));
+                root.present();
             }
             AppMsg::Request(request) => {
                 let _ = self.requests.send(request);
@@ -271,6 +291,35 @@ impl Component for App {
             }
             DaemonEvent::Runbooks { runbooks, runs } => {
                 self.runbooks.emit(RunbooksInput::Show { runbooks, runs });
+            }
+            DaemonEvent::RunbookDetail { info, steps, runs } => {
+                self.runbooks
+                    .emit(RunbooksInput::Detail { info, steps, runs });
+            }
+            DaemonEvent::RunDetail { run, steps } => {
+                self.runbooks.emit(RunbooksInput::RunDetail { run, steps });
+            }
+            DaemonEvent::StepChanged { run_id, step } => {
+                self.runbooks
+                    .emit(RunbooksInput::StepChanged { run_id, step });
+            }
+            DaemonEvent::RunLog { run_id, line } => {
+                self.runbooks.emit(RunbooksInput::RunLog { run_id, line });
+            }
+            DaemonEvent::RunStarted(run) => {
+                self.current = PanelId::Runbooks;
+                self.runbooks.emit(RunbooksInput::OpenRun(run));
+            }
+            DaemonEvent::Plan { id, lines } => {
+                self.runbooks.emit(RunbooksInput::Plan { id, lines });
+            }
+            DaemonEvent::Schedules(list) => {
+                self.runbooks.emit(RunbooksInput::Schedules(list));
+            }
+            DaemonEvent::Failed(message) => {
+                let toast = adw::Toast::new(&message);
+                toast.set_timeout(8);
+                self.toasts.add_toast(toast);
             }
         }
         if self.screenshot.is_some() && !matches!(self.daemon, DaemonState::Connecting) {
@@ -454,6 +503,16 @@ fn install_actions(
     simple("preferences", || AppMsg::ShowPreferences);
     simple("about", || AppMsg::ShowAbout);
     app.set_accels_for_action("win.preferences", &["<Control>comma"]);
+
+    // app.show-run(t): also reachable over org.freedesktop.Application (roxyd's notices).
+    let show_run = gio::SimpleAction::new("show-run", Some(glib::VariantTy::UINT64));
+    let s = sender.clone();
+    show_run.connect_activate(move |_, target| {
+        if let Some(run) = target.and_then(|t| t.get::<u64>()) {
+            s.input(AppMsg::ShowRun(run));
+        }
+    });
+    app.add_action(&show_run);
 
     let quit = gio::SimpleAction::new("quit", None);
     let w = window.clone();

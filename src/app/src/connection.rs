@@ -5,8 +5,11 @@
 
 use futures_util::StreamExt;
 use roxy_ipc::i18n::gettext;
-use roxy_ipc::names::interfaces;
-use roxy_ipc::{Client, DaemonStatus, JobInfo, RoxyError, RunInfo, RunbookInfo};
+use roxy_ipc::names::{interfaces, job_path};
+use roxy_ipc::{
+    Client, DaemonStatus, JobInfo, RoxyError, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo,
+    StepInfo,
+};
 use zbus::MessageStream;
 
 #[derive(Debug, Clone)]
@@ -25,6 +28,37 @@ pub enum DaemonEvent {
         runbooks: Vec<RunbookInfo>,
         runs: Vec<RunInfo>,
     },
+    /// One runbook as written, with its recent runs.
+    RunbookDetail {
+        info: RunbookInfo,
+        steps: Vec<StepInfo>,
+        runs: Vec<RunInfo>,
+    },
+    /// The watched run and all its steps.
+    RunDetail {
+        run: RunInfo,
+        steps: Vec<RunStepInfo>,
+    },
+    /// A step of the watched run changed.
+    StepChanged {
+        run_id: u64,
+        step: RunStepInfo,
+    },
+    /// A line of output from the watched run.
+    RunLog {
+        run_id: u64,
+        line: String,
+    },
+    /// A run the window started.
+    RunStarted(u64),
+    /// The dry-run plan of a runbook.
+    Plan {
+        id: String,
+        lines: Vec<String>,
+    },
+    Schedules(Vec<ScheduleInfo>),
+    /// A request failed; the sentence says why.
+    Failed(String),
 }
 
 /// What the GUI asks of the link.
@@ -43,6 +77,32 @@ pub enum DaemonRequest {
     ApproveRun(u64),
     CancelRun(u64),
     ResumeRun(u64),
+    SkipStep {
+        run: u64,
+        step: String,
+    },
+    ShowRunbook(String),
+    /// Follow this run live (steps and output); `None` stops following.
+    WatchRun(Option<u64>),
+    PlanRunbook(String),
+    AddSchedule {
+        runbook: String,
+        kind: String,
+        spec: String,
+        missed: String,
+    },
+    RemoveSchedule(u64),
+    PauseSchedule {
+        id: u64,
+        paused: bool,
+    },
+}
+
+/// The run the window follows, and the job running it (for its output).
+#[derive(Default)]
+struct Watched {
+    run: Option<u64>,
+    job: Option<String>,
 }
 
 /// Runs until the receiver side goes away. `requests` carries the GUI's asks.
@@ -70,18 +130,47 @@ pub async fn run(
     events.emit(first);
     if connected {
         events.emit(runbooks(&client).await);
+        events.emit(schedules(&client).await);
     }
+    let mut watched = Watched::default();
     loop {
         tokio::select! {
             Some(message) = link.signals.next() => {
                 let Ok(message) = message else { continue };
                 let header = message.header();
                 let (Some(interface), Some(member)) = (header.interface(), header.member()) else { continue };
-                // Job log lines arrive here too; the window shows only the list.
+                if interface.as_str() == interfaces::JOB1 {
+                    // Only the watched run's output is shown.
+                    let from_watched = watched.job.is_some()
+                        && header.path().map(|p| p.as_str()) == watched.job.as_deref();
+                    if from_watched && member.as_str() == "Log" {
+                        if let (Some(run_id), Ok(line)) = (watched.run, message.body().deserialize::<String>()) {
+                            events.emit(DaemonEvent::RunLog { run_id, line });
+                        }
+                    }
+                    continue;
+                }
                 if interface.as_str() == interfaces::RUNBOOKS1 {
-                    // Step changes are frequent and the list does not show them.
-                    if member.as_str() != "StepChanged" {
-                        events.emit(runbooks(&client).await);
+                    match member.as_str() {
+                        "StepChanged" => {
+                            let Ok((run_id, step)) = message.body().deserialize::<(u64, RunStepInfo)>() else { continue };
+                            if watched.run == Some(run_id) {
+                                events.emit(DaemonEvent::StepChanged { run_id, step });
+                            }
+                        }
+                        "SchedulesChanged" => events.emit(schedules(&client).await),
+                        other => {
+                            if other == "RunChanged" {
+                                let changed = message.body().deserialize::<RunInfo>().ok();
+                                if let Some(run) = changed.filter(|r| Some(r.id) == watched.run) {
+                                    watched.job = (run.job_id > 0).then(|| job_path(run.job_id));
+                                    if let Some(event) = run_detail(&client, run.id).await {
+                                        events.emit(event);
+                                    }
+                                }
+                            }
+                            events.emit(runbooks(&client).await);
+                        }
                     }
                     continue;
                 }
@@ -100,6 +189,7 @@ pub async fn run(
                 if args.new_owner().is_some() {
                     events.emit(connect(&client).await);
                     events.emit(runbooks(&client).await);
+                    events.emit(schedules(&client).await);
                 } else {
                     events.emit(DaemonEvent::Disconnected(gettext(
                         "The Roxy daemon stopped. Background jobs are not running.",
@@ -107,16 +197,30 @@ pub async fn run(
                 }
             }
             Some(request) = requests.recv() => {
-                if matches!(request, DaemonRequest::RefreshRunbooks) {
-                    events.emit(runbooks(&client).await);
-                    continue;
-                }
-                if let Err(e) = handle(&client, request).await {
-                    if e.is_unreachable() {
-                        events.emit(DaemonEvent::Disconnected(e.human()));
-                    } else {
-                        tracing::warn!("daemon request failed: {}", e.human());
+                match request {
+                    DaemonRequest::RefreshRunbooks => {
+                        events.emit(runbooks(&client).await);
+                        continue;
                     }
+                    DaemonRequest::WatchRun(run) => {
+                        watched = Watched { run, job: None };
+                        if let Some(run) = run {
+                            if let Some(event) = run_detail(&client, run).await {
+                                if let DaemonEvent::RunDetail { run, .. } = &event {
+                                    watched.job = (run.job_id > 0).then(|| job_path(run.job_id));
+                                }
+                                events.emit(event);
+                            }
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+                match handle(&client, request).await {
+                    Ok(Some(event)) => events.emit(event),
+                    Ok(None) => {}
+                    Err(e) if e.is_unreachable() => events.emit(DaemonEvent::Disconnected(e.human())),
+                    Err(e) => events.emit(DaemonEvent::Failed(e.human())),
                 }
             }
             else => break,
@@ -167,24 +271,90 @@ async fn runbooks(client: &Client) -> DaemonEvent {
     }
 }
 
+async fn schedules(client: &Client) -> DaemonEvent {
+    match async { client.runbooks().await?.list_schedules().await }.await {
+        Ok(list) => DaemonEvent::Schedules(list),
+        Err(e) => {
+            tracing::warn!("cannot list schedules: {}", e.human());
+            DaemonEvent::Schedules(Vec::new())
+        }
+    }
+}
+
+async fn run_detail(client: &Client, run_id: u64) -> Option<DaemonEvent> {
+    match async { client.runbooks().await?.get_run(run_id).await }.await {
+        Ok((run, steps)) => Some(DaemonEvent::RunDetail { run, steps }),
+        Err(e) => Some(DaemonEvent::Failed(e.human())),
+    }
+}
+
 /// Runs shown in the Runbooks panel.
 const RECENT_RUNS: u32 = 20;
 
-async fn handle(client: &Client, request: DaemonRequest) -> Result<(), RoxyError> {
+/// Carries out one request; some answer with an event for the window.
+async fn handle(client: &Client, request: DaemonRequest) -> Result<Option<DaemonEvent>, RoxyError> {
+    let none = |r: Result<(), RoxyError>| r.map(|()| None);
     match request {
         // Any call activates roxyd; NameOwnerChanged then reports the new connection.
-        DaemonRequest::Start => client.daemon().await?.ping("start").await.map(drop),
-        DaemonRequest::Cancel(id) => client.jobs().await?.cancel(id).await,
-        DaemonRequest::CheckDatabase => client.daemon().await?.check_database().await.map(drop),
-        DaemonRequest::RefreshRunbooks => Ok(()),
-        DaemonRequest::RunRunbook { id, approve } => client
-            .runbooks()
-            .await?
-            .run(&id, Default::default(), &[], approve)
-            .await
-            .map(drop),
-        DaemonRequest::ApproveRun(run) => client.runbooks().await?.approve(run).await,
-        DaemonRequest::CancelRun(run) => client.runbooks().await?.cancel(run).await,
-        DaemonRequest::ResumeRun(run) => client.runbooks().await?.resume(run).await.map(drop),
+        DaemonRequest::Start => none(client.daemon().await?.ping("start").await.map(drop)),
+        DaemonRequest::Cancel(id) => none(client.jobs().await?.cancel(id).await),
+        DaemonRequest::CheckDatabase => {
+            none(client.daemon().await?.check_database().await.map(drop))
+        }
+        DaemonRequest::RefreshRunbooks | DaemonRequest::WatchRun(_) => Ok(None),
+        DaemonRequest::RunRunbook { id, approve } => {
+            let (run, _job) = client
+                .runbooks()
+                .await?
+                .run(&id, Default::default(), &[], approve)
+                .await?;
+            Ok(Some(DaemonEvent::RunStarted(run)))
+        }
+        DaemonRequest::ApproveRun(run) => none(client.runbooks().await?.approve(run).await),
+        DaemonRequest::CancelRun(run) => none(client.runbooks().await?.cancel(run).await),
+        DaemonRequest::ResumeRun(run) => {
+            client.runbooks().await?.resume(run).await?;
+            Ok(Some(DaemonEvent::RunStarted(run)))
+        }
+        DaemonRequest::SkipStep { run, step } => {
+            none(client.runbooks().await?.skip(run, &step).await)
+        }
+        DaemonRequest::ShowRunbook(id) => {
+            let proxy = client.runbooks().await?;
+            let (info, steps) = proxy.show(&id).await?;
+            let runs = proxy.runs(&id, RECENT_RUNS).await?;
+            Ok(Some(DaemonEvent::RunbookDetail { info, steps, runs }))
+        }
+        DaemonRequest::PlanRunbook(id) => {
+            let lines = client
+                .runbooks()
+                .await?
+                .plan(&id, Default::default(), &[])
+                .await?;
+            Ok(Some(DaemonEvent::Plan { id, lines }))
+        }
+        DaemonRequest::AddSchedule {
+            runbook,
+            kind,
+            spec,
+            missed,
+        } => {
+            client
+                .runbooks()
+                .await?
+                .add_schedule(&runbook, &kind, &spec, &missed)
+                .await?;
+            Ok(None)
+        }
+        DaemonRequest::RemoveSchedule(id) => {
+            none(client.runbooks().await?.remove_schedule(id).await)
+        }
+        DaemonRequest::PauseSchedule { id, paused } => none(
+            client
+                .runbooks()
+                .await?
+                .set_schedule_paused(id, paused)
+                .await,
+        ),
     }
 }

@@ -27,6 +27,14 @@ fn main() -> ExitCode {
         }
     };
 
+    let show_run = match take_show_run_option(&mut args) {
+        Ok(run) => run,
+        Err(message) => {
+            eprintln!("roxy: {message}");
+            return ExitCode::from(2);
+        }
+    };
+
     config::register_resources();
     let flags = if screenshot.is_some() {
         // A screenshot run must not hand over to a window that is already open.
@@ -36,9 +44,19 @@ fn main() -> ExitCode {
     };
     let app = adw::Application::new(Some(config::APP_ID), flags);
     app.set_resource_base_path(Some(config::RESOURCE_BASE_PATH));
+    if let Some(run) = show_run {
+        // A window that is already open shows the run; this process then has nothing to do.
+        if app.register(None::<&relm4::gtk::gio::Cancellable>).is_ok() && app.is_remote() {
+            app.activate_action("show-run", Some(&run.to_variant()));
+            return ExitCode::SUCCESS;
+        }
+    }
     relm4::RelmApp::from_app(app)
         .with_args(args)
-        .run::<App>(AppInit { screenshot });
+        .run::<App>(AppInit {
+            screenshot,
+            show_run,
+        });
     ExitCode::from(EXIT_CODE.with(|c| c.get()) as u8)
 }
 
@@ -52,4 +70,17 @@ fn take_screenshot_option(args: &mut Vec<String>) -> Result<Option<ScreenshotReq
     }
     let taken: Vec<String> = args.drain(pos..pos + 3).collect();
     ScreenshotRequest::parse(&taken[1], &taken[2]).map(Some)
+}
+
+/// Removes `--show-run RUN` from `args`.
+fn take_show_run_option(args: &mut Vec<String>) -> Result<Option<u64>, String> {
+    let Some(pos) = args.iter().position(|a| a == "--show-run") else {
+        return Ok(None);
+    };
+    let taken: Vec<String> = args.drain(pos..(pos + 2).min(args.len())).collect();
+    match taken.get(1).map(|n| n.parse::<u64>()) {
+        Some(Ok(run)) => Ok(Some(run)),
+        Some(Err(_)) => Err(format!("--show-run needs a run number, not “{}”", taken[1])),
+        None => Err("--show-run needs a run number".into()),
+    }
 }

@@ -15,6 +15,8 @@ pub enum RunRowOutput {
     Approve(u64),
     Cancel(u64),
     Resume(u64),
+    /// Show the run live.
+    Open(u64),
 }
 
 impl RunRow {
@@ -24,15 +26,6 @@ impl RunRow {
 
     fn state(&self) -> &str {
         self.info.state.as_str()
-    }
-
-    fn state_class(&self) -> &'static str {
-        match self.state() {
-            "succeeded" => "success",
-            "failed" | "interrupted" | "rolled_back" => "error",
-            "cancelled" | "awaiting_approval" => "warning",
-            _ => "accent",
-        }
     }
 }
 
@@ -49,14 +42,19 @@ impl FactoryComponent for RunRow {
         adw::ActionRow {
             // Names, messages and errors are plain text, never markup.
             set_use_markup: false,
+            set_activatable: true,
+            set_tooltip_text: Some(&gettext("Show steps and output")),
+            connect_activated[sender, run = self.info.id] => move |_| {
+                let _ = sender.output(RunRowOutput::Open(run));
+            },
             set_title: &fill(&gettext("{} — run {}"), &[&self.info.runbook_name, &self.info.id]),
             set_subtitle: &if self.info.message.is_empty() { self.info.actor.clone() } else { format!("{} · {}", self.info.actor, self.info.message) },
             set_subtitle_lines: 3,
 
             add_suffix = &gtk::Label {
-                set_label: &self.info.state.replace('_', " "),
+                set_label: &super::state::label(&self.info.state),
                 set_valign: gtk::Align::Center,
-                set_css_classes: &["roxy-state", self.state_class()],
+                set_css_classes: &["roxy-state", super::state::css_class(&self.info.state)],
             },
             add_suffix = &gtk::Button {
                 set_label: &gettext("Approve"),

@@ -17,6 +17,8 @@ pub enum RunbookRowOutput {
         name: String,
         confirm: bool,
     },
+    /// Show the runbook's steps and runs.
+    Open(String),
 }
 
 impl RunbookRow {
@@ -31,6 +33,13 @@ impl RunbookRow {
         let mut parts = Vec::new();
         if !self.info.description.is_empty() {
             parts.push(self.info.description.clone());
+        }
+        if !self.info.tags.is_empty() {
+            let tags: Vec<String> = self.info.tags.iter().map(|t| format!("#{t}")).collect();
+            parts.push(tags.join(" "));
+        }
+        if !self.info.triggers.is_empty() {
+            parts.push(gettext("file trigger"));
         }
         if !self.info.last_state.is_empty() {
             parts.push(format!("{}: {}", gettext("Last run"), self.info.last_state));
@@ -56,6 +65,10 @@ impl FactoryComponent for RunbookRow {
             set_subtitle: &self.subtitle(),
             set_subtitle_lines: 4,
             set_title_lines: 1,
+            set_activatable: !self.info.id.is_empty(),
+            connect_activated[sender, id = self.info.id.clone()] => move |_| {
+                let _ = sender.output(RunbookRowOutput::Open(id.clone()));
+            },
 
             add_prefix = &gtk::Image {
                 set_icon_name: Some(if self.info.errors.is_empty() { "view-list-bullet-symbolic" } else { "dialog-warning-symbolic" }),
