@@ -6,7 +6,7 @@ use crate::connection::DaemonRequest;
 use relm4::adw::prelude::*;
 use relm4::factory::FactoryVecDeque;
 use relm4::{adw, gtk, ComponentParts, ComponentSender, RelmWidgetExt, SimpleComponent};
-use roxy_ipc::i18n::{fill, gettext};
+use roxy_ipc::i18n::{fill, gettext, ngettext};
 use roxy_ipc::{RunInfo, RunbookInfo, StepInfo};
 
 pub struct RunbookDetail {
@@ -99,7 +99,10 @@ impl RunbookDetail {
                 facts.push(fill(&gettext("when {}"), &[&step.when]));
             }
             if step.retries > 0 {
-                facts.push(fill(&gettext("{} retries"), &[&step.retries]));
+                facts.push(fill(
+                    &ngettext("{} retry", "{} retries", step.retries),
+                    &[&step.retries],
+                ));
             }
             if step.on_failure != "abort" {
                 facts.push(fill(&gettext("on failure: {}"), &[&step.on_failure]));

@@ -5,7 +5,7 @@ use super::state;
 use relm4::adw::prelude::*;
 use relm4::factory::{DynamicIndex, FactoryComponent, FactorySender};
 use relm4::{adw, gtk};
-use roxy_ipc::i18n::{fill, gettext};
+use roxy_ipc::i18n::{fill, gettext, ngettext};
 use roxy_ipc::RunStepInfo;
 
 pub struct StepRow {
@@ -26,7 +26,10 @@ impl StepRow {
             parts.push(took);
         }
         if self.info.attempts > 1 {
-            parts.push(fill(&gettext("{} attempts"), &[&self.info.attempts]));
+            parts.push(fill(
+                &ngettext("{} attempt", "{} attempts", self.info.attempts),
+                &[&self.info.attempts],
+            ));
         }
         if self.info.exit_code >= 0 {
             parts.push(fill(&gettext("exit {}"), &[&self.info.exit_code]));
