@@ -7,6 +7,7 @@ RUN_PACKAGES=(
 )
 TEST_PACKAGES=(
   xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst
+  haskell-status-notifier-item-utils
 )
 
 ensure_packages() {
@@ -29,7 +30,7 @@ ensure_cargo() {
     [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
   fi
   if ! command -v cargo >/dev/null; then
-    echo "cargo is missing. Install Rust 1.80 or newer (https://rustup.rs), then run this again." >&2
+    echo "cargo is missing. Install Rust 1.85 or newer (https://rustup.rs), then run this again." >&2
     exit 1
   fi
 }

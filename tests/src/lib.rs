@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 pub use roxy_ipc::names::DAEMON_BUS_NAME;
 
 mod dunst;
+mod tray_host;
 pub use dunst::Dunst;
+pub use tray_host::{MenuEntry, TrayHost};
 
 /// A built binary of the workspace (`cargo test --workspace` builds them first).
 pub fn bin(name: &str) -> PathBuf {

@@ -177,6 +177,10 @@ pub enum ScheduleCommand {
     Pause { id: u64 },
     /// Let a paused schedule fire again (counting from now)
     Resume { id: u64 },
+    /// Pause every schedule at once (each keeps its own pause)
+    PauseAll,
+    /// End `pause-all`; missed times follow each schedule's missed-run policy
+    ResumeAll,
 }
 
 #[derive(Debug, Subcommand)]

@@ -93,6 +93,8 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             ScheduleCommand::Remove { id } => commands::schedule::remove(out, id).await,
             ScheduleCommand::Pause { id } => commands::schedule::pause(out, id, true).await,
             ScheduleCommand::Resume { id } => commands::schedule::pause(out, id, false).await,
+            ScheduleCommand::PauseAll => commands::schedule::suspend(out, true).await,
+            ScheduleCommand::ResumeAll => commands::schedule::suspend(out, false).await,
         },
         Command::Audit { command } => match command {
             AuditCommand::Tail { lines } => commands::audit::show(out, "", lines).await,

@@ -4,13 +4,15 @@ use crate::notifications::Notifier;
 use crate::runbooks::Engine;
 use crate::services::{daemon1::DaemonService, jobs1::JobsService, runbooks1::RunbooksService};
 use crate::supervisor::Supervisor;
+use crate::tray::{Tray, TrayAction, TrayState};
 use anyhow::bail;
 use futures_util::StreamExt;
 use roxy_core::Store;
 use roxy_ipc::names::{DAEMON_BUS_NAME, DAEMON_PATH};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{mpsc, Notify};
 use zbus::fdo::{RequestNameFlags, RequestNameReply};
 use zbus::message::Type as MessageType;
 use zbus::{Connection, MatchRule, MessageStream};
@@ -21,6 +23,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct Daemon {
     conn: Connection,
     supervisor: Arc<Supervisor>,
+    tray: Arc<Tray>,
+    /// "Quit Daemon" in the tray.
+    quit: Arc<Notify>,
 }
 
 /// Exports every interface, then claims the bus name: a caller that activated roxyd finds
@@ -51,7 +56,9 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         notifier,
     )
     .await;
-    server.at(DAEMON_PATH, RunbooksService::new(engine)).await?;
+    server
+        .at(DAEMON_PATH, RunbooksService::new(engine.clone()))
+        .await?;
 
     let taken = match conn
         .request_name_with_flags(DAEMON_BUS_NAME, RequestNameFlags::DoNotQueue.into())
@@ -65,7 +72,54 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         bail!("another roxyd already runs on this session bus (it owns {DAEMON_BUS_NAME}); only one may run at a time");
     }
     tracing::info!(name = DAEMON_BUS_NAME, "serving on the session bus");
-    Ok(Daemon { conn, supervisor })
+    // The tray comes up after the name is ours, so its clicks always find the daemon.
+    let (tray, clicks) = Tray::start(TrayState::default()).await;
+    let tray = Arc::new(tray);
+    engine.attach_tray(tray.clone()).await;
+    let quit = Arc::new(Notify::new());
+    spawn_tray_actions(Arc::downgrade(&engine), clicks, quit.clone());
+    Ok(Daemon {
+        conn,
+        supervisor,
+        tray,
+        quit,
+    })
+}
+
+/// Carries out tray clicks.
+fn spawn_tray_actions(
+    engine: Weak<Engine>,
+    mut clicks: mpsc::UnboundedReceiver<TrayAction>,
+    quit: Arc<Notify>,
+) {
+    tokio::spawn(async move {
+        while let Some(action) = clicks.recv().await {
+            let Some(engine) = engine.upgrade() else {
+                break;
+            };
+            let result = match action {
+                TrayAction::OpenWindow => {
+                    crate::window::open().await;
+                    Ok(())
+                }
+                TrayAction::RunRunbook(id) => engine
+                    .run(&id, &Default::default(), &[], false, "tray")
+                    .await
+                    .map(drop),
+                TrayAction::SuspendSchedules(suspend) => {
+                    engine.suspend_schedules(suspend, "tray").await
+                }
+                TrayAction::Quit => {
+                    engine.audit("tray", "daemon.quit", "roxyd", "ok", "").await;
+                    quit.notify_one();
+                    Ok(())
+                }
+            };
+            if let Err(e) = result {
+                tracing::warn!("tray action failed: {e}");
+            }
+        }
+    });
 }
 
 impl Daemon {
@@ -80,6 +134,7 @@ impl Daemon {
         tokio::select! {
             _ = term.recv() => "SIGTERM".into(),
             _ = int.recv() => "SIGINT".into(),
+            _ = self.quit.notified() => "Quit from the tray".into(),
             reason = self.bus_gone() => reason,
         }
     }
@@ -115,6 +170,7 @@ impl Daemon {
     }
 
     pub async fn shutdown(self) {
+        self.tray.shutdown().await;
         self.supervisor.shutdown(SHUTDOWN_GRACE).await;
         let _ = self.conn.release_name(DAEMON_BUS_NAME).await;
     }

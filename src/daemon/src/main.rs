@@ -8,6 +8,7 @@ mod notifications;
 mod runbooks;
 mod services;
 mod supervisor;
+mod tray;
 mod window;
 
 use anyhow::Context;

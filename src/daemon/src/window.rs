@@ -8,10 +8,23 @@ use std::collections::HashMap;
 use zbus::zvariant::Value;
 
 pub async fn show_run(run_id: u64) {
-    match activate_action(run_id).await {
+    match activate_action("show-run", vec![Value::U64(run_id)]).await {
         Ok(()) => return,
         Err(e) => tracing::debug!("no running window to show run {run_id}: {e}"),
     }
+    spawn_window(&["--show-run".into(), run_id.to_string()]);
+}
+
+/// Brings up the window as it was.
+pub async fn open() {
+    match activate().await {
+        Ok(()) => return,
+        Err(e) => tracing::debug!("no running window: {e}"),
+    }
+    spawn_window(&[]);
+}
+
+fn spawn_window(args: &[String]) {
     let Some(program) = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join("roxy")))
@@ -22,8 +35,7 @@ pub async fn show_run(run_id: u64) {
     };
     let mut command = tokio::process::Command::new(&program);
     command
-        .arg("--show-run")
-        .arg(run_id.to_string())
+        .args(args)
         .stdin(std::process::Stdio::null())
         .process_group(0);
     match command.spawn() {
@@ -37,16 +49,33 @@ pub async fn show_run(run_id: u64) {
     }
 }
 
-async fn activate_action(run_id: u64) -> zbus::Result<()> {
+fn app_path() -> String {
+    format!("/{}", APP_ID.replace('.', "/"))
+}
+
+async fn activate_action(action: &str, parameter: Vec<Value<'_>>) -> zbus::Result<()> {
     let conn = zbus::Connection::session().await?;
-    let path = format!("/{}", APP_ID.replace('.', "/"));
     let platform: HashMap<&str, Value<'_>> = HashMap::new();
     conn.call_method(
         Some(APP_ID),
-        path.as_str(),
+        app_path().as_str(),
         Some("org.freedesktop.Application"),
         "ActivateAction",
-        &("show-run", vec![Value::U64(run_id)], platform),
+        &(action, parameter, platform),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn activate() -> zbus::Result<()> {
+    let conn = zbus::Connection::session().await?;
+    let platform: HashMap<&str, Value<'_>> = HashMap::new();
+    conn.call_method(
+        Some(APP_ID),
+        app_path().as_str(),
+        Some("org.freedesktop.Application"),
+        "Activate",
+        &(platform,),
     )
     .await?;
     Ok(())

@@ -113,6 +113,9 @@ pub trait Runbooks1 {
     ) -> Result<u64, RoxyError>;
     fn remove_schedule(&self, id: u64) -> Result<(), RoxyError>;
     fn set_schedule_paused(&self, id: u64, paused: bool) -> Result<(), RoxyError>;
+    /// Pauses or resumes every schedule at once.
+    fn suspend_schedules(&self, suspended: bool) -> Result<(), RoxyError>;
+    fn schedules_suspended(&self) -> zbus::Result<bool>;
 
     #[zbus(signal)]
     fn run_changed(&self, run: RunInfo) -> zbus::Result<()>;

@@ -7,36 +7,59 @@ use std::process::ExitCode;
 
 pub async fn list(out: Output) -> anyhow::Result<ExitCode> {
     let client = Client::session().await?;
-    let schedules = client.runbooks().await?.list_schedules().await?;
+    let proxy = client.runbooks().await?;
+    let schedules = proxy.list_schedules().await?;
+    let suspended = proxy.schedules_suspended().await?;
     out.emit(&schedules, || {
-        if schedules.is_empty() {
-            return gettext(
-                "No schedules. Add one with `roxyctl schedule add RUNBOOK --daily 07:30`.",
-            );
+        let mut lines = Vec::new();
+        if suspended {
+            lines.push(gettext(
+                "All schedules are paused; `roxyctl schedule resume-all` lets them fire.",
+            ));
         }
-        schedules
-            .iter()
-            .map(|s| {
-                let next = if s.paused {
-                    gettext("paused")
-                } else {
-                    output::timestamp(s.next_fire_at)
-                };
-                format!(
-                    "{:>4}  {:<16} {:<6} {:<16} {}: {}  {}: {}  ({})",
-                    s.id,
-                    s.runbook_id,
-                    s.kind,
-                    s.spec,
-                    gettext("next"),
-                    next,
-                    gettext("last"),
-                    output::timestamp(s.last_fire_at),
-                    fill(&gettext("missed: {}"), &[&s.missed])
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        if schedules.is_empty() {
+            lines.push(gettext(
+                "No schedules. Add one with `roxyctl schedule add RUNBOOK --daily 07:30`.",
+            ));
+        }
+        for s in &schedules {
+            let next = if s.paused {
+                gettext("paused")
+            } else {
+                output::timestamp(s.next_fire_at)
+            };
+            lines.push(format!(
+                "{:>4}  {:<16} {:<6} {:<16} {}: {}  {}: {}  ({})",
+                s.id,
+                s.runbook_id,
+                s.kind,
+                s.spec,
+                gettext("next"),
+                next,
+                gettext("last"),
+                output::timestamp(s.last_fire_at),
+                fill(&gettext("missed: {}"), &[&s.missed])
+            ));
+        }
+        lines.join("\n")
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `pause-all` / `resume-all`.
+pub async fn suspend(out: Output, suspended: bool) -> anyhow::Result<ExitCode> {
+    let client = Client::session().await?;
+    client
+        .runbooks()
+        .await?
+        .suspend_schedules(suspended)
+        .await?;
+    out.emit(&serde_json::json!({ "suspended": suspended }), || {
+        if suspended {
+            gettext("All schedules are paused.")
+        } else {
+            gettext("Schedules fire again; times missed meanwhile follow each schedule's missed-run policy.")
+        }
     });
     Ok(ExitCode::SUCCESS)
 }

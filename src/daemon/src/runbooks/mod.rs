@@ -17,6 +17,7 @@ mod watcher;
 use crate::notifications::{Invoked, Notifier};
 use crate::services::runbooks1::RunbooksService;
 use crate::supervisor::{JobFailure, Supervisor};
+use crate::tray::{Tray, TrayState};
 use convert::{decode_vars, encode_vars, run_info, runbook_info, step_info, step_run_info};
 use executor::{RunFailure, RunPlan};
 use roxy_core::runbook::{Catalog, Runbook};
@@ -59,6 +60,8 @@ pub struct Engine {
     trigger_refresh: Arc<Notify>,
     /// Desktop notices; `None` when the session bus offers no way to show them.
     notifier: Option<Arc<Notifier>>,
+    /// The tray icon, once it is up.
+    tray: Mutex<Option<Arc<Tray>>>,
 }
 
 impl Engine {
@@ -93,6 +96,7 @@ impl Engine {
             schedule_wake: Arc::default(),
             trigger_refresh: Arc::default(),
             notifier,
+            tray: Mutex::default(),
         });
         if let Some(invoked) = invoked {
             alerts::spawn_action_handler(Arc::downgrade(&engine), invoked);
@@ -108,6 +112,7 @@ impl Engine {
         *self.catalog.write().unwrap() = Catalog::load(&self.dirs);
         self.log_catalog_problems();
         self.trigger_refresh.notify_one();
+        self.refresh_tray().await;
         if let Ok(emitter) = SignalEmitter::new(&self.conn, DAEMON_PATH) {
             let _ = RunbooksService::catalog_changed(&emitter).await;
         }
@@ -562,6 +567,64 @@ impl Engine {
         }
     }
 
+    /// Shows the tray from now on, and keeps it current.
+    pub async fn attach_tray(&self, tray: Arc<Tray>) {
+        *self.tray.lock().unwrap() = Some(tray);
+        self.refresh_tray().await;
+    }
+
+    async fn schedules_suspended_changed(&self, _suspended: bool) {
+        self.refresh_tray().await;
+    }
+
+    /// What the tray shows: what needs the person, the `tray`-tagged runbooks, the pause.
+    async fn refresh_tray(&self) {
+        let Some(tray) = self.tray.lock().unwrap().clone() else {
+            return;
+        };
+        let day_ago = roxy_core::time::now_ms() - 24 * 3600 * 1000;
+        let mut attention = Vec::new();
+        for run in self.store.runs("", 50).await.unwrap_or_default() {
+            let waits = match run.state.as_str() {
+                "awaiting_approval" => true,
+                "running" => self
+                    .store
+                    .run_steps(run.id)
+                    .await
+                    .is_ok_and(|steps| steps.iter().any(|s| s.state == "waiting_approval")),
+                _ => false,
+            };
+            if waits {
+                attention.push(fill(
+                    &gettext("Run {} of “{}” needs an approval."),
+                    &[&run.id, &run.runbook_name],
+                ));
+            } else if matches!(run.state.as_str(), "failed" | "rolled_back" | "interrupted")
+                && run.started_at > day_ago
+            {
+                attention.push(fill(
+                    &gettext("Run {} of “{}” ended {}."),
+                    &[&run.id, &run.runbook_name, &run.state.replace('_', " ")],
+                ));
+            }
+        }
+        let favourites = {
+            let catalog = self.catalog.read().unwrap();
+            catalog
+                .entries()
+                .filter_map(|e| e.result.as_ref().ok())
+                .filter(|rb| rb.tags.iter().any(|t| t == "tray"))
+                .map(|rb| (rb.id.clone(), rb.name.clone()))
+                .collect()
+        };
+        let state = TrayState {
+            attention,
+            favourites,
+            schedules_suspended: self.schedules_suspended().await,
+        };
+        tray.show(state).await;
+    }
+
     async fn alert_finished(&self, run_id: u64) {
         let Ok(Some(record)) = self.store.run(run_id as i64).await else {
             return;
@@ -580,6 +643,7 @@ impl Engine {
         if let Ok(emitter) = SignalEmitter::new(&self.conn, DAEMON_PATH) {
             let _ = RunbooksService::run_changed(&emitter, run_info(&record)).await;
         }
+        self.refresh_tray().await;
     }
 }
 

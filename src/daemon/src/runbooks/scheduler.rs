@@ -33,6 +33,10 @@ pub fn spawn(engine: Weak<Engine>, wake: Arc<Notify>) {
 
 /// Starts every due schedule and returns how long to sleep.
 async fn fire_due(engine: &Arc<Engine>) -> Duration {
+    if engine.schedules_suspended().await {
+        // Due times stay in the past, so resuming treats them as missed.
+        return MAX_SLEEP;
+    }
     let schedules = match engine.store.schedules().await {
         Ok(s) => s,
         Err(e) => {

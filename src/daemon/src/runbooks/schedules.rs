@@ -3,12 +3,47 @@
 use super::{failed, Engine};
 use crate::services::runbooks1::RunbooksService;
 use roxy_core::schedule::{Missed, Spec};
+use roxy_core::settings::SCHEDULES_SUSPENDED;
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::names::DAEMON_PATH;
 use roxy_ipc::{RoxyError, ScheduleInfo};
 use zbus::object_server::SignalEmitter;
 
 impl Engine {
+    pub async fn schedules_suspended(&self) -> bool {
+        self.store.flag(SCHEDULES_SUSPENDED).await
+    }
+
+    /// Pauses (or resumes) every schedule at once without touching each one's own pause.
+    /// Fire times that pass meanwhile are handled by each schedule's missed-run policy.
+    pub async fn suspend_schedules(&self, suspended: bool, actor: &str) -> Result<(), RoxyError> {
+        self.store
+            .set_setting(
+                SCHEDULES_SUSPENDED,
+                if suspended { "true" } else { "false" },
+            )
+            .await
+            .map_err(failed)?;
+        self.audit(
+            actor,
+            if suspended {
+                "schedule.pause-all"
+            } else {
+                "schedule.resume-all"
+            },
+            "*",
+            "ok",
+            "",
+        )
+        .await;
+        self.schedule_wake.notify_one();
+        if let Ok(emitter) = SignalEmitter::new(&self.conn, DAEMON_PATH) {
+            let _ = RunbooksService::schedules_changed(&emitter).await;
+        }
+        self.schedules_suspended_changed(suspended).await;
+        Ok(())
+    }
+
     pub async fn list_schedules(&self) -> Result<Vec<ScheduleInfo>, RoxyError> {
         let records = self.store.schedules().await.map_err(failed)?;
         Ok(records

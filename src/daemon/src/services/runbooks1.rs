@@ -181,6 +181,21 @@ impl RunbooksService {
         self.engine.set_schedule_paused(id, paused, &actor).await
     }
 
+    /// Pauses or resumes every schedule at once (each schedule keeps its own pause too).
+    async fn suspend_schedules(
+        &self,
+        suspended: bool,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] connection: &Connection,
+    ) -> Result<(), RoxyError> {
+        let actor = caller::describe(connection, &header).await;
+        self.engine.suspend_schedules(suspended, &actor).await
+    }
+
+    async fn schedules_suspended(&self) -> bool {
+        self.engine.schedules_suspended().await
+    }
+
     #[zbus(signal)]
     pub async fn run_changed(emitter: &SignalEmitter<'_>, run: RunInfo) -> zbus::Result<()>;
 

@@ -1,0 +1,190 @@
+//! The tray icon (a StatusNotifierItem, through ksni), owned by roxyd so it stays when the
+//! window is closed.
+//!
+//! Without a tray host (GNOME without the AppIndicator extension) the item stays exported
+//! and quietly registers once a StatusNotifierWatcher appears; nothing is reported as an
+//! error, and notifications work regardless.
+
+use ksni::menu::{CheckmarkItem, StandardItem, SubMenu};
+use ksni::{MenuItem, Status, ToolTip, TrayMethods};
+use roxy_ipc::i18n::gettext;
+use roxy_ipc::names::APP_ID;
+use tokio::sync::mpsc;
+
+/// What a click in the tray asks of the daemon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrayAction {
+    OpenWindow,
+    RunRunbook(String),
+    SuspendSchedules(bool),
+    Quit,
+}
+
+/// What the tray shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrayState {
+    /// Sentences about what needs the person (approvals, failed runs); empty when all is well.
+    pub attention: Vec<String>,
+    /// `(runbook id, name)` of the runbooks tagged `tray`.
+    pub favourites: Vec<(String, String)>,
+    pub schedules_suspended: bool,
+}
+
+struct RoxyTray {
+    state: TrayState,
+    actions: mpsc::UnboundedSender<TrayAction>,
+}
+
+impl RoxyTray {
+    fn send(&self, action: TrayAction) {
+        let _ = self.actions.send(action);
+    }
+}
+
+impl ksni::Tray for RoxyTray {
+    fn id(&self) -> String {
+        APP_ID.to_owned()
+    }
+
+    fn title(&self) -> String {
+        gettext("Roxy")
+    }
+
+    fn icon_name(&self) -> String {
+        APP_ID.to_owned()
+    }
+
+    fn attention_icon_name(&self) -> String {
+        "dialog-warning".into()
+    }
+
+    fn status(&self) -> Status {
+        if self.state.attention.is_empty() {
+            Status::Active
+        } else {
+            Status::NeedsAttention
+        }
+    }
+
+    fn tool_tip(&self) -> ToolTip {
+        let description = if self.state.attention.is_empty() {
+            gettext("Nothing needs you.")
+        } else {
+            self.state.attention.join("\n")
+        };
+        ToolTip {
+            title: gettext("Roxy Command Center"),
+            description,
+            ..Default::default()
+        }
+    }
+
+    fn activate(&mut self, _x: i32, _y: i32) {
+        self.send(TrayAction::OpenWindow);
+    }
+
+    fn menu(&self) -> Vec<MenuItem<Self>> {
+        let mut items: Vec<MenuItem<Self>> = vec![StandardItem {
+            label: gettext("Open Roxy"),
+            activate: Box::new(|tray: &mut Self| tray.send(TrayAction::OpenWindow)),
+            ..Default::default()
+        }
+        .into()];
+        if !self.state.favourites.is_empty() {
+            let runbooks = self
+                .state
+                .favourites
+                .iter()
+                .map(|(id, name)| {
+                    let id = id.clone();
+                    StandardItem {
+                        label: name.clone(),
+                        activate: Box::new(move |tray: &mut Self| {
+                            tray.send(TrayAction::RunRunbook(id.clone()))
+                        }),
+                        ..Default::default()
+                    }
+                    .into()
+                })
+                .collect();
+            items.push(
+                SubMenu {
+                    label: gettext("Run Runbook"),
+                    submenu: runbooks,
+                    ..Default::default()
+                }
+                .into(),
+            );
+        }
+        items.push(MenuItem::Separator);
+        items.push(
+            CheckmarkItem {
+                label: gettext("Pause All Schedules"),
+                checked: self.state.schedules_suspended,
+                activate: Box::new(|tray: &mut Self| {
+                    let suspend = !tray.state.schedules_suspended;
+                    tray.send(TrayAction::SuspendSchedules(suspend));
+                }),
+                ..Default::default()
+            }
+            .into(),
+        );
+        items.push(MenuItem::Separator);
+        items.push(
+            StandardItem {
+                label: gettext("Quit Daemon"),
+                icon_name: "application-exit".into(),
+                activate: Box::new(|tray: &mut Self| tray.send(TrayAction::Quit)),
+                ..Default::default()
+            }
+            .into(),
+        );
+        items
+    }
+
+    fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
+        // Keep the item: it registers again when a tray host comes (or comes back).
+        tracing::debug!(?reason, "no tray host right now");
+        true
+    }
+}
+
+/// The running tray item.
+pub struct Tray {
+    handle: Option<ksni::Handle<RoxyTray>>,
+}
+
+impl Tray {
+    /// Exports the tray item; clicks arrive on the returned channel.
+    pub async fn start(state: TrayState) -> (Self, mpsc::UnboundedReceiver<TrayAction>) {
+        let (actions, rx) = mpsc::unbounded_channel();
+        let tray = RoxyTray { state, actions };
+        let handle = match tray.assume_sni_available(true).spawn().await {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                tracing::info!("no tray icon: {e}");
+                None
+            }
+        };
+        (Self { handle }, rx)
+    }
+
+    /// Shows `state` (does nothing when it is what the tray already shows).
+    pub async fn show(&self, state: TrayState) {
+        if let Some(handle) = &self.handle {
+            handle
+                .update(move |tray| {
+                    if tray.state != state {
+                        tray.state = state;
+                    }
+                })
+                .await;
+        }
+    }
+
+    pub async fn shutdown(&self) {
+        if let Some(handle) = &self.handle {
+            handle.shutdown().await;
+        }
+    }
+}
