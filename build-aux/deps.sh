@@ -6,7 +6,7 @@ RUN_PACKAGES=(
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme dbus
 )
 TEST_PACKAGES=(
-  xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst
+  xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst gnome-keyring
   haskell-status-notifier-item-utils
 )
 
@@ -30,7 +30,7 @@ ensure_cargo() {
     [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
   fi
   if ! command -v cargo >/dev/null; then
-    echo "cargo is missing. Install Rust 1.85 or newer (https://rustup.rs), then run this again." >&2
+    echo "cargo is missing. Install Rust 1.92 or newer (https://rustup.rs), then run this again." >&2
     exit 1
   fi
 }

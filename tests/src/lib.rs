@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 pub use roxy_ipc::names::DAEMON_BUS_NAME;
 
 mod dunst;
+mod keyring;
 mod tray_host;
 pub use dunst::Dunst;
+pub use keyring::SecretService;
 pub use tray_host::{MenuEntry, TrayHost};
 
 /// A built binary of the workspace (`cargo test --workspace` builds them first).
@@ -51,7 +53,23 @@ impl TestBus {
         Self::with_dir(dir, Activation::Roxyd { data_dir })
     }
 
+    /// Like [`TestBus::new`], with roxyd logging at `level` into `bus.log` (see [`TestBus::log`]).
+    pub fn with_log_level(level: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data_dir = dir.path().join("data");
+        Self::start(dir, Activation::Roxyd { data_dir }, level)
+    }
+
     pub fn with_dir(dir: tempfile::TempDir, activation: Activation) -> Self {
+        Self::start(dir, activation, "warn")
+    }
+
+    /// What the bus and the daemons it started wrote to standard error.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("bus.log")).unwrap_or_default()
+    }
+
+    fn start(dir: tempfile::TempDir, activation: Activation, log_level: &str) -> Self {
         let services = dir.path().join("services");
         std::fs::create_dir_all(&services).unwrap();
         if let Activation::Roxyd { data_dir } = &activation {
@@ -92,7 +110,7 @@ impl TestBus {
             .arg("--nofork")
             .arg("--print-address=1")
             // roxyd inherits this environment when the bus activates it.
-            .env("ROXY_LOG", "warn")
+            .env("ROXY_LOG", log_level)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.path().join("bus.log")).unwrap())
             .spawn()

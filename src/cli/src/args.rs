@@ -50,6 +50,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ScheduleCommand,
     },
+    /// Passwords and tokens in the Secret Service (values are never printed)
+    Secret {
+        #[command(subcommand)]
+        command: SecretCommand,
+    },
     /// The audit log of every action
     Audit {
         #[command(subcommand)]
@@ -148,6 +153,16 @@ pub enum RunbookCommand {
     Skip { run: u64, step: String },
     /// Read the runbook folders again
     Reload,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Store a secret; the value is read from standard input (asked for on a terminal)
+    Set { name: String },
+    /// List the names of the stored secrets
+    List,
+    /// Remove a secret
+    Delete { name: String },
 }
 
 #[derive(Debug, Subcommand)]

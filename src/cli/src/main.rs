@@ -5,7 +5,10 @@ mod commands;
 mod output;
 mod watch;
 
-use args::{AuditCommand, Cli, Command, DbCommand, JobsCommand, RunbookCommand, ScheduleCommand};
+use args::{
+    AuditCommand, Cli, Command, DbCommand, JobsCommand, RunbookCommand, ScheduleCommand,
+    SecretCommand,
+};
 use clap::{CommandFactory, Parser};
 use output::Output;
 use std::process::ExitCode;
@@ -95,6 +98,11 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             ScheduleCommand::Resume { id } => commands::schedule::pause(out, id, false).await,
             ScheduleCommand::PauseAll => commands::schedule::suspend(out, true).await,
             ScheduleCommand::ResumeAll => commands::schedule::suspend(out, false).await,
+        },
+        Command::Secret { command } => match command {
+            SecretCommand::Set { name } => commands::secret::set(out, &name).await,
+            SecretCommand::List => commands::secret::list(out).await,
+            SecretCommand::Delete { name } => commands::secret::delete(out, &name).await,
         },
         Command::Audit { command } => match command {
             AuditCommand::Tail { lines } => commands::audit::show(out, "", lines).await,

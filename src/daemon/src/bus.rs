@@ -2,6 +2,8 @@
 
 use crate::notifications::Notifier;
 use crate::runbooks::Engine;
+use crate::secrets::SecretStore;
+use crate::services::secrets1::SecretsService;
 use crate::services::{daemon1::DaemonService, jobs1::JobsService, runbooks1::RunbooksService};
 use crate::supervisor::Supervisor;
 use crate::tray::{Tray, TrayAction, TrayState};
@@ -48,16 +50,21 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
             None
         }
     };
+    let secrets = Arc::new(SecretStore::default());
     let engine = Engine::start(
         store,
         supervisor.clone(),
         conn.clone(),
         runbook_dirs,
         notifier,
+        secrets.clone(),
     )
     .await;
     server
         .at(DAEMON_PATH, RunbooksService::new(engine.clone()))
+        .await?;
+    server
+        .at(DAEMON_PATH, SecretsService::new(secrets, engine.clone()))
         .await?;
 
     let taken = match conn

@@ -50,16 +50,48 @@ enum Report {
 pub struct JobHandle {
     reports: mpsc::UnboundedSender<Report>,
     cancel: Arc<AtomicBool>,
+    /// Secret values the job uses: masked in everything it reports.
+    secrets: Arc<std::sync::Mutex<Vec<zeroize::Zeroizing<String>>>>,
 }
+
+/// What a secret looks like in a job's log and stored output.
+pub const MASK: &str = "••••••";
 
 impl JobHandle {
     /// `fraction` in 0..=1, or negative while unknown.
     pub fn progress(&self, fraction: f64, message: Option<String>) {
+        let message = message.map(|m| self.mask(&m));
         let _ = self.reports.send(Report::Progress { fraction, message });
     }
 
     pub fn log(&self, line: impl Into<String>) {
-        let _ = self.reports.send(Report::Log(line.into()));
+        let line = self.mask(&line.into());
+        let _ = self.reports.send(Report::Log(line));
+    }
+
+    /// From now on, `value` never appears in this job's reports.
+    pub fn hide(&self, value: &str) {
+        // Masking very short values would shred ordinary output and protect nothing.
+        if value.len() >= 4 {
+            let mut secrets = self.secrets.lock().unwrap();
+            if !secrets.iter().any(|s| s.as_str() == value) {
+                secrets.push(zeroize::Zeroizing::new(value.to_owned()));
+                // Longest first, so a secret containing another is masked whole.
+                secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            }
+        }
+    }
+
+    /// `text` with every hidden value replaced by [`MASK`].
+    pub fn mask(&self, text: &str) -> String {
+        let secrets = self.secrets.lock().unwrap();
+        let mut out = text.to_owned();
+        for secret in secrets.iter() {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), MASK);
+            }
+        }
+        out
     }
 
     /// Set when the job is cancelled; blocking code polls it.
@@ -206,7 +238,11 @@ impl Supervisor {
         tracing::info!(id, kind, "job started");
 
         let (reports, inbox) = mpsc::unbounded_channel();
-        let handle = JobHandle { reports, cancel };
+        let handle = JobHandle {
+            reports,
+            cancel,
+            secrets: Arc::default(),
+        };
         let sup = self.clone();
         tokio::spawn(async move {
             let reporter = tokio::spawn(sup.clone().report(id, inbox));

@@ -25,6 +25,7 @@ pub mod interfaces {
     pub const JOBS1: &str = "io.github.skybeam.Roxy.Jobs1";
     pub const JOB1: &str = "io.github.skybeam.Roxy.Job1";
     pub const RUNBOOKS1: &str = "io.github.skybeam.Roxy.Runbooks1";
+    pub const SECRETS1: &str = "io.github.skybeam.Roxy.Secrets1";
     pub const ERROR_PREFIX_LITERAL: &str = "io.github.skybeam.Roxy.Error";
 }
 
@@ -39,6 +40,7 @@ mod tests {
             interfaces::JOBS1,
             interfaces::JOB1,
             interfaces::RUNBOOKS1,
+            interfaces::SECRETS1,
             interfaces::ERROR_PREFIX_LITERAL,
         ] {
             assert!(

@@ -126,3 +126,13 @@ pub trait Runbooks1 {
     #[zbus(signal)]
     fn schedules_changed(&self) -> zbus::Result<()>;
 }
+
+/// The secret store: values go in, never come out.
+#[proxy(interface = "io.github.skybeam.Roxy.Secrets1", gen_blocking = false)]
+pub trait Secrets1 {
+    fn set(&self, name: &str, value: &str) -> Result<(), RoxyError>;
+    /// Whether there was such a secret.
+    fn delete(&self, name: &str) -> Result<bool, RoxyError>;
+    /// Names only.
+    fn list(&self) -> Result<Vec<String>, RoxyError>;
+}

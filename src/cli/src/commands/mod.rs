@@ -5,4 +5,5 @@ pub mod db;
 pub mod jobs;
 pub mod runbook;
 pub mod schedule;
+pub mod secret;
 pub mod status;

@@ -35,6 +35,8 @@ pub struct Runbook {
     pub env: BTreeMap<String, String>,
     /// Variables with their defaults; steps see them as `ROXY_VAR_<NAME>`.
     pub vars: BTreeMap<String, String>,
+    /// Environment variable → name in the secret store, for every step.
+    pub secrets: BTreeMap<String, String>,
     pub steps: Vec<Step>,
     /// File-watcher rules that start this runbook.
     pub triggers: Vec<FileTrigger>,
@@ -132,6 +134,8 @@ pub struct Step {
     /// Undoes this step when a later step fails with `on_failure: rollback`.
     pub rollback: Option<Command>,
     pub env: BTreeMap<String, String>,
+    /// Environment variable → name in the secret store, for this step.
+    pub secrets: BTreeMap<String, String>,
     pub cwd: Option<PathBuf>,
     /// A command that checks the step's effect; `expected` applies to it when present.
     pub verify: Option<Command>,

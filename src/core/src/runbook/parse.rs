@@ -32,6 +32,7 @@ pub(super) const RUNBOOK_KEYS: &[&str] = &[
     "vars",
     "steps",
     "triggers",
+    "secrets",
 ];
 pub(super) const TRIGGER_KEYS: &[&str] = &["watch", "events", "var"];
 const MAX_TRIGGERS: usize = 20;
@@ -49,6 +50,7 @@ pub(super) const STEP_KEYS: &[&str] = &[
     "on_failure",
     "rollback",
     "env",
+    "secrets",
     "cwd",
     "verify",
     "expected",
@@ -350,6 +352,10 @@ impl Ctx {
             .get_node("vars")
             .map(|n| self.text_map(n, "`vars`"))
             .unwrap_or_default();
+        let secrets = map
+            .get_node("secrets")
+            .map(|n| self.secret_map(n))
+            .unwrap_or_default();
         let triggers = map
             .get_node("triggers")
             .map(|n| self.triggers(n))
@@ -411,9 +417,35 @@ impl Ctx {
             weight,
             env,
             vars,
+            secrets,
             steps,
             triggers,
         })
+    }
+
+    /// `ENV_NAME: secret-name` pairs.
+    fn secret_map(&mut self, node: &Node) -> BTreeMap<String, String> {
+        let map = self.text_map(node, "`secrets`");
+        let mut out = BTreeMap::new();
+        let Node::Mapping(nodes) = node else {
+            return out;
+        };
+        for (key, value) in map {
+            let ok = !value.is_empty()
+                && value.len() <= 64
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if ok {
+                out.insert(key, value);
+            } else if let Some(n) = nodes.get_node(&key) {
+                self.at(
+                    n.span(),
+                    format!("`{value}` is not a secret name: use up to 64 letters, digits, `-`, `_` and `.` (as in `roxyctl secret set NAME`)"),
+                );
+            }
+        }
+        out
     }
 
     fn triggers(&mut self, node: &Node) -> Vec<FileTrigger> {
@@ -636,6 +668,10 @@ impl Ctx {
             .get_node("env")
             .map(|n| self.text_map(n, "`env`"))
             .unwrap_or_default();
+        let secrets = map
+            .get_node("secrets")
+            .map(|n| self.secret_map(n))
+            .unwrap_or_default();
         let cwd = map.get_node("cwd").and_then(|n| {
             let dir = self.text(n, "`cwd`")?;
             if !Path::new(&dir).is_absolute() && !dir.starts_with("~/") {
@@ -662,6 +698,7 @@ impl Ctx {
             on_failure,
             rollback,
             env,
+            secrets,
             cwd,
             verify,
             expected,

@@ -359,3 +359,24 @@ steps:
     assert!(errors[3].starts_with("rb.yaml:7:5: trigger 4 needs `watch:`"));
     assert!(errors[4].starts_with("rb.yaml:9:5: unknown key `on` in trigger 5"));
 }
+
+#[test]
+fn secrets_map_variables_to_store_names() {
+    let rb = ok(r#"
+secrets: { TOKEN: ntfy-token }
+steps:
+  - run: 'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1/'
+    secrets: { PASSWORD: obs.password }
+"#);
+    assert_eq!(rb.secrets.get("TOKEN").map(String::as_str), Some("ntfy-token"));
+    assert_eq!(
+        rb.steps[0].secrets.get("PASSWORD").map(String::as_str),
+        Some("obs.password")
+    );
+    let errors = err("secrets: { TOKEN: has space }\nsteps:\n  - run: \"true\"\n");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("rb.yaml:1:19: `has space` is not a secret name"),
+        "{errors:?}"
+    );
+}

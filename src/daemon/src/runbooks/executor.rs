@@ -146,6 +146,7 @@ pub async fn execute(
         let mut env = base_env.clone();
         env.extend(step.env.clone());
         env.insert("ROXY_STEP".into(), step.id.clone());
+        let secrets = resolve_secrets(engine, &plan.runbook, &step, job).await;
         let attempts = step.retries + 1;
         let mut last = Attempt::failed(String::new());
         let mut used = 0;
@@ -169,7 +170,17 @@ pub async fn execute(
                     false,
                 )
                 .await;
-            last = perform(engine, plan.run_id, &step, &env, &cancel, live, job).await;
+            last = match &secrets {
+                Ok(values) => {
+                    let mut env = env.clone();
+                    env.extend(values.iter().map(|(k, v)| (k.clone(), v.to_string())));
+                    perform(engine, plan.run_id, &step, &env, &cancel, live, job).await
+                }
+                Err(why) => Attempt::failed(why.clone()),
+            };
+            // Whatever a step prints or says about a secret stays masked from here on.
+            last.output = job.mask(&last.output);
+            last.message = job.mask(&last.message);
             if last.ok || last.cancelled {
                 break;
             }
@@ -391,6 +402,33 @@ async fn perform(
             Err(why) => Attempt::failed(why),
         },
     }
+}
+
+/// The values of the runbook's and the step's `secrets:`, each hidden in the job's output
+/// from now on; or why they cannot be had.
+async fn resolve_secrets(
+    engine: &Engine,
+    runbook: &roxy_core::runbook::Runbook,
+    step: &Step,
+    job: &JobHandle,
+) -> Result<Vec<(String, zeroize::Zeroizing<String>)>, String> {
+    let mut values = Vec::new();
+    for (var, name) in runbook.secrets.iter().chain(&step.secrets) {
+        match engine.secrets.get(name).await {
+            Ok(Some(value)) => {
+                job.hide(&value);
+                values.push((var.clone(), value));
+            }
+            Ok(None) => {
+                return Err(fill(
+                    &gettext("the secret “{}” is not in the secret store; add it with `roxyctl secret set {}`"),
+                    &[name, name],
+                ))
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok(values)
 }
 
 async fn run_command(

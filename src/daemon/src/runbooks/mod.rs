@@ -15,6 +15,7 @@ mod triggers;
 mod watcher;
 
 use crate::notifications::{Invoked, Notifier};
+use crate::secrets::SecretStore;
 use crate::services::runbooks1::RunbooksService;
 use crate::supervisor::{JobFailure, Supervisor};
 use crate::tray::{Tray, TrayState};
@@ -62,6 +63,8 @@ pub struct Engine {
     notifier: Option<Arc<Notifier>>,
     /// The tray icon, once it is up.
     tray: Mutex<Option<Arc<Tray>>>,
+    /// For steps' `secrets:`.
+    secrets: Arc<SecretStore>,
 }
 
 impl Engine {
@@ -72,6 +75,7 @@ impl Engine {
         conn: Connection,
         dirs: Vec<PathBuf>,
         notifier: Option<(Arc<Notifier>, tokio::sync::mpsc::UnboundedReceiver<Invoked>)>,
+        secrets: Arc<SecretStore>,
     ) -> Arc<Self> {
         let (notifier, invoked) = notifier.unzip();
         match store
@@ -85,6 +89,9 @@ impl Engine {
                 .for_each(|id| tracing::warn!(run = id, "runbook run was interrupted")),
             Err(e) => tracing::error!("cannot mark interrupted runs: {e}"),
         }
+        if let Some(user_dir) = dirs.last() {
+            create_private_dir(user_dir);
+        }
         let engine = Arc::new(Self {
             catalog: RwLock::new(Catalog::load(&dirs)),
             store,
@@ -97,6 +104,7 @@ impl Engine {
             trigger_refresh: Arc::default(),
             notifier,
             tray: Mutex::default(),
+            secrets,
         });
         if let Some(invoked) = invoked {
             alerts::spawn_action_handler(Arc::downgrade(&engine), invoked);
@@ -644,6 +652,22 @@ impl Engine {
             let _ = RunbooksService::run_changed(&emitter, run_info(&record)).await;
         }
         self.refresh_tray().await;
+    }
+}
+
+/// The user's runbook folder exists from the start (private, as the catalog requires), so
+/// files saved into it later are seen by the watcher.
+fn create_private_dir(dir: &std::path::Path) {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.exists() {
+        return;
+    }
+    if let Err(e) = std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+    {
+        tracing::warn!(dir = %dir.display(), "cannot create the runbook folder: {e}");
     }
 }
 

@@ -5,3 +5,4 @@ pub mod daemon1;
 pub mod job1;
 pub mod jobs1;
 pub mod runbooks1;
+pub mod secrets1;
