@@ -8,6 +8,7 @@ pub mod paths;
 pub mod runbook;
 pub mod runs;
 pub mod schedule;
+pub mod secret_scan;
 pub mod settings;
 pub mod store;
 pub mod time;
