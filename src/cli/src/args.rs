@@ -163,6 +163,10 @@ pub enum SecretCommand {
     List,
     /// Remove a secret
     Delete { name: String },
+    /// Look for plaintext credentials in a folder (default: ~/Documents), shown masked
+    Scan { folder: Option<std::path::PathBuf> },
+    /// Move a credential that `scan` found (FILE:LINE:COLUMN) into the store as NAME
+    Import { place: String, name: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -103,6 +103,10 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             SecretCommand::Set { name } => commands::secret::set(out, &name).await,
             SecretCommand::List => commands::secret::list(out).await,
             SecretCommand::Delete { name } => commands::secret::delete(out, &name).await,
+            SecretCommand::Scan { folder } => commands::secret::scan(out, folder).await,
+            SecretCommand::Import { place, name } => {
+                commands::secret::import(out, &place, &name).await
+            }
         },
         Command::Audit { command } => match command {
             AuditCommand::Tail { lines } => commands::audit::show(out, "", lines).await,

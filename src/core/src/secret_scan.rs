@@ -113,7 +113,9 @@ fn is_placeholder(value: &str) -> bool {
         || lower.contains("placeholder")
         || lower.contains("your_")
         || lower.contains("your-")
-        || value.chars().all(|c| c == value.chars().next().unwrap_or('x'))
+        || value
+            .chars()
+            .all(|c| c == value.chars().next().unwrap_or('x'))
         || value.contains("••")
         || value.contains('(')
 }
@@ -187,9 +189,7 @@ pub fn files_to_scan(root: &Path) -> Vec<PathBuf> {
                 if !SKIPPED_DIRS.iter().any(|s| name == *s) {
                     pending.push(path);
                 }
-            } else if kind.is_file()
-                && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE_BYTES)
-            {
+            } else if kind.is_file() && entry.metadata().is_ok_and(|m| m.len() <= MAX_FILE_BYTES) {
                 files.push(path);
             }
         }
@@ -233,20 +233,31 @@ mod tests {
         );
         assert_eq!(
             kinds(&text),
-            [(1, "GitHub token"), (2, "AWS access key"), (3, "private key")]
+            [
+                (1, "GitHub token"),
+                (2, "AWS access key"),
+                (3, "private key")
+            ]
         );
     }
 
     #[test]
     fn random_values_of_secret_names_are_found_with_their_place() {
-        let text = "{\n  \"client_secret\": \"Zq8vN3kP0wL5tR2y\",\n  \"user\": \"Zq8vN3kP0wL5tR2y\"\n}\n";
+        let text =
+            "{\n  \"client_secret\": \"Zq8vN3kP0wL5tR2y\",\n  \"user\": \"Zq8vN3kP0wL5tR2y\"\n}\n";
         let findings = scan_text(Path::new("c.json"), text);
         assert_eq!(findings.len(), 1, "{findings:?}");
         let f = &findings[0];
         assert_eq!((f.line, f.column), (2, 21));
-        assert_eq!(&text.lines().nth(1).unwrap()[f.range.clone()], "Zq8vN3kP0wL5tR2y");
+        assert_eq!(
+            &text.lines().nth(1).unwrap()[f.range.clone()],
+            "Zq8vN3kP0wL5tR2y"
+        );
         assert_eq!(f.masked, "Zq8v•••••• (16 characters)");
-        assert_eq!(f.to_string(), "c.json:2:21: password or token Zq8v•••••• (16 characters)");
+        assert_eq!(
+            f.to_string(),
+            "c.json:2:21: password or token Zq8v•••••• (16 characters)"
+        );
     }
 
     #[test]

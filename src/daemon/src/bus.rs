@@ -64,7 +64,10 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         .at(DAEMON_PATH, RunbooksService::new(engine.clone()))
         .await?;
     server
-        .at(DAEMON_PATH, SecretsService::new(secrets, engine.clone()))
+        .at(
+            DAEMON_PATH,
+            SecretsService::new(secrets, engine.clone(), supervisor.clone()),
+        )
         .await?;
 
     let taken = match conn

@@ -6,6 +6,7 @@ mod logging;
 mod maintenance;
 mod notifications;
 mod runbooks;
+mod secret_scan;
 mod secrets;
 mod services;
 mod supervisor;

@@ -15,5 +15,5 @@ pub use client::Client;
 pub use error::RoxyError;
 pub use types::{
     AuditEntry, DaemonStatus, JobInfo, JobState, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo,
-    StepInfo, ValidationProblem,
+    SecretFinding, StepInfo, ValidationProblem,
 };

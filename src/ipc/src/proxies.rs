@@ -3,7 +3,7 @@
 
 use crate::{
     AuditEntry, DaemonStatus, JobInfo, JobState, RoxyError, RunInfo, RunStepInfo, RunbookInfo,
-    ScheduleInfo, StepInfo, ValidationProblem,
+    ScheduleInfo, SecretFinding, StepInfo, ValidationProblem,
 };
 use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
@@ -135,4 +135,11 @@ pub trait Secrets1 {
     fn delete(&self, name: &str) -> Result<bool, RoxyError>;
     /// Names only.
     fn list(&self) -> Result<Vec<String>, RoxyError>;
+    /// Starts a job that looks for plaintext credentials under `folder` (empty: the
+    /// documents folder).
+    fn scan(&self, folder: &str) -> Result<OwnedObjectPath, RoxyError>;
+    /// What the scan job `job_id` found so far.
+    fn findings(&self, job_id: u64) -> Result<Vec<SecretFinding>, RoxyError>;
+    /// Moves the credential found at file:line:column into the store as `name`.
+    fn import(&self, file: &str, line: u32, column: u32, name: &str) -> Result<(), RoxyError>;
 }

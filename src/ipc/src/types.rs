@@ -260,3 +260,15 @@ pub struct ScheduleInfo {
     /// Unix ms; 0 when paused.
     pub next_fire_at: i64,
 }
+
+/// A plaintext credential found by a secret scan; the value itself never leaves roxyd.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct SecretFinding {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// What it looks like: "GitHub token", "private key", "password or token"…
+    pub kind: String,
+    /// The value with all but a hint hidden.
+    pub masked: String,
+}

@@ -368,7 +368,10 @@ steps:
   - run: 'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1/'
     secrets: { PASSWORD: obs.password }
 "#);
-    assert_eq!(rb.secrets.get("TOKEN").map(String::as_str), Some("ntfy-token"));
+    assert_eq!(
+        rb.secrets.get("TOKEN").map(String::as_str),
+        Some("ntfy-token")
+    );
     assert_eq!(
         rb.steps[0].secrets.get("PASSWORD").map(String::as_str),
         Some("obs.password")
