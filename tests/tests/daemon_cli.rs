@@ -279,7 +279,13 @@ fn roxyd_exits_on_sigterm_and_when_its_bus_goes_away() {
         "roxyd ignored SIGTERM"
     );
 
-    assert!(bus.roxyctl(&["ping"]).status.success(), "activated again");
+    let again = bus.roxyctl(&["ping"]);
+    assert!(
+        again.status.success(),
+        "activated again: {}\n{}",
+        stderr(&again),
+        bus.log()
+    );
     let pid = bus.daemon_pid().unwrap();
     drop(bus); // kills dbus-daemon first; TestBus::drop would SIGKILL a straggler after 5 s
     assert!(!alive(pid), "roxyd outlived its bus");

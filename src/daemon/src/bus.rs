@@ -22,6 +22,22 @@ use zbus::{Connection, MatchRule, MessageStream};
 /// Grace period for running jobs when roxyd stops.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// SIGTERM and SIGINT, caught from the first moment: a signal that arrives while roxyd is
+/// still starting is handled once it is up, instead of killing it with its bus name held.
+pub struct StopSignals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    pub fn install() -> std::io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+}
+
 pub struct Daemon {
     conn: Connection,
     supervisor: Arc<Supervisor>,
@@ -133,17 +149,12 @@ fn spawn_tray_actions(
 }
 
 impl Daemon {
-    /// Resolves with the reason to stop: a signal, the bus going away, or losing the name.
-    pub async fn wait_for_stop(&self) -> String {
-        let (Ok(mut term), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            return "cannot install signal handlers".into();
-        };
+    /// Resolves with the reason to stop: a signal, the bus going away, losing the name, or
+    /// Quit in the tray.
+    pub async fn wait_for_stop(&self, mut signals: StopSignals) -> String {
         tokio::select! {
-            _ = term.recv() => "SIGTERM".into(),
-            _ = int.recv() => "SIGINT".into(),
+            _ = signals.term.recv() => "SIGTERM".into(),
+            _ = signals.int.recv() => "SIGINT".into(),
             _ = self.quit.notified() => "Quit from the tray".into(),
             reason = self.bus_gone() => reason,
         }

@@ -65,6 +65,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
+    let signals = bus::StopSignals::install().context("cannot install signal handlers")?;
     let data_dir = args.data_dir.unwrap_or_else(roxy_core::paths::data_dir);
     let store = roxy_core::Store::open(&data_dir).await?;
     tracing::info!(database = %store.path().display(), "database open");
@@ -73,7 +74,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let daemon = bus::serve(store.clone(), runbook_dirs)
         .await
         .context("cannot serve on the session bus")?;
-    let reason = daemon.wait_for_stop().await;
+    let reason = daemon.wait_for_stop(signals).await;
     tracing::info!("stopping: {reason}");
     daemon.shutdown().await;
     store.close().await;
