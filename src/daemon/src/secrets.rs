@@ -12,8 +12,6 @@ use roxy_ipc::RoxyError;
 use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
-/// Names are short and plain so they can be written in YAML and on a command line.
-const MAX_NAME: usize = 64;
 /// Larger values are refused (a private key fits easily).
 pub const MAX_VALUE: usize = 16 * 1024;
 const NAME_ATTRIBUTE: &str = "roxy-name";
@@ -43,12 +41,7 @@ fn unavailable(e: impl std::fmt::Display) -> SecretError {
 }
 
 pub fn check_name(name: &str) -> Result<(), SecretError> {
-    let ok = !name.is_empty()
-        && name.len() <= MAX_NAME
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+    if roxy_core::runbook::is_secret_name(name) {
         Ok(())
     } else {
         Err(SecretError::InvalidName(fill(

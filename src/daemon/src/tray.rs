@@ -182,6 +182,11 @@ impl Tray {
         }
     }
 
+    /// Whether the item is exported at all (it is not when the session bus refused it).
+    pub fn is_up(&self) -> bool {
+        self.handle.as_ref().is_some_and(|h| !h.is_closed())
+    }
+
     pub async fn shutdown(&self) {
         if let Some(handle) = &self.handle {
             handle.shutdown().await;

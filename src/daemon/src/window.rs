@@ -53,30 +53,29 @@ fn app_path() -> String {
     format!("/{}", APP_ID.replace('.', "/"))
 }
 
-async fn activate_action(action: &str, parameter: Vec<Value<'_>>) -> zbus::Result<()> {
+/// Calls `method` of the window's `org.freedesktop.Application`; fails when no window runs.
+async fn call_app<B>(method: &str, body: &B) -> zbus::Result<()>
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
     let conn = zbus::Connection::session().await?;
-    let platform: HashMap<&str, Value<'_>> = HashMap::new();
     conn.call_method(
         Some(APP_ID),
         app_path().as_str(),
         Some("org.freedesktop.Application"),
-        "ActivateAction",
-        &(action, parameter, platform),
+        method,
+        body,
     )
     .await?;
     Ok(())
 }
 
-async fn activate() -> zbus::Result<()> {
-    let conn = zbus::Connection::session().await?;
+async fn activate_action(action: &str, parameter: Vec<Value<'_>>) -> zbus::Result<()> {
     let platform: HashMap<&str, Value<'_>> = HashMap::new();
-    conn.call_method(
-        Some(APP_ID),
-        app_path().as_str(),
-        Some("org.freedesktop.Application"),
-        "Activate",
-        &(platform,),
-    )
-    .await?;
-    Ok(())
+    call_app("ActivateAction", &(action, parameter, platform)).await
+}
+
+async fn activate() -> zbus::Result<()> {
+    let platform: HashMap<&str, Value<'_>> = HashMap::new();
+    call_app("Activate", &(platform,)).await
 }

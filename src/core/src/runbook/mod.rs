@@ -52,7 +52,31 @@ pub struct FileTrigger {
     pub var: String,
 }
 
+/// Whether `name` can name a secret in the store: up to 64 letters, digits, `-`, `_`, `.`.
+pub fn is_secret_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The glob of a trigger pattern, as a shell reads it: `*` stays within one folder, `**`
+/// crosses folders.
+pub fn trigger_glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+}
+
 impl FileTrigger {
+    /// The matcher for this trigger's pattern with `~/` expanded against `home`.
+    pub fn matcher(&self, home: &std::path::Path) -> Option<globset::GlobMatcher> {
+        trigger_glob(&self.expanded(home).to_string_lossy())
+            .ok()
+            .map(|g| g.compile_matcher())
+    }
+
     /// The pattern with `~/` expanded against `home`.
     pub fn expanded(&self, home: &std::path::Path) -> PathBuf {
         match self.pattern.strip_prefix("~/") {

@@ -42,21 +42,12 @@ pub fn finished_notice(record: &RunRecord, long_run: Duration) -> Option<Notice>
             summary: fill(&gettext("Runbook “{}” finished"), &[&record.runbook_name]),
             body: fill(
                 &gettext("Run {} took {}."),
-                &[&run_id, &minutes_seconds(took)],
+                &[&run_id, &super::checks::humantime_short(took)],
             ),
             urgency: Urgency::Normal,
             actions: vec![open_action()],
         }),
         _ => None,
-    }
-}
-
-fn minutes_seconds(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs >= 60 {
-        format!("{} min {} s", secs / 60, secs % 60)
-    } else {
-        format!("{secs} s")
     }
 }
 
@@ -74,6 +65,17 @@ pub fn approval_notice(run_id: u64, runbook_name: &str, question: &str) -> Notic
 }
 
 impl Engine {
+    pub(super) async fn alert_finished(&self, run_id: u64) {
+        let Ok(Some(record)) = self.store.run(run_id as i64).await else {
+            return;
+        };
+        match finished_notice(&record, LONG_RUN) {
+            Some(notice) => self.alert(notice).await,
+            // A leftover approval notice must not outlive its run.
+            None => self.withdraw_alert(run_id).await,
+        }
+    }
+
     pub(super) async fn alert(&self, notice: Notice) {
         if let Some(notifier) = &self.notifier {
             notifier.show(notice).await;

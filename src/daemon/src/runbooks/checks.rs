@@ -103,10 +103,14 @@ pub async fn wait_for(
     }
 }
 
+/// `250 ms`, `30 s`, `1 min 35 s`.
 pub fn humantime_short(d: Duration) -> String {
+    let secs = d.as_secs();
     if d.as_millis() < 1000 {
         format!("{} ms", d.as_millis())
+    } else if secs < 60 {
+        format!("{secs} s")
     } else {
-        format!("{} s", d.as_secs())
+        format!("{} min {} s", secs / 60, secs % 60)
     }
 }

@@ -5,7 +5,7 @@ use super::{checks, process, Engine, LiveRun};
 use crate::supervisor::JobHandle;
 use roxy_core::runbook::{Action, Command, Expected, OnFailure, Runbook, Step, StepOutcome};
 use roxy_ipc::i18n::{fill, gettext};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -75,6 +75,8 @@ pub async fn execute(
     let total = plan.runbook.steps.len();
     let base_env = engine.base_env(&plan.runbook, plan.run_id, &plan.vars);
     let mut ran: Vec<usize> = Vec::new();
+    // Each secret is read from the store once per run, not once per step.
+    let mut secret_cache = HashMap::new();
     for idx in plan.start_from..total {
         let step = plan.runbook.steps[idx].clone();
         let tag = format!("[{}]", step.id);
@@ -146,7 +148,7 @@ pub async fn execute(
         let mut env = base_env.clone();
         env.extend(step.env.clone());
         env.insert("ROXY_STEP".into(), step.id.clone());
-        let secrets = resolve_secrets(engine, &plan.runbook, &step, job).await;
+        let secrets = resolve_secrets(engine, &plan.runbook, &step, job, &mut secret_cache).await;
         let attempts = step.retries + 1;
         let mut last = Attempt::failed(String::new());
         let mut used = 0;
@@ -411,22 +413,26 @@ async fn resolve_secrets(
     runbook: &roxy_core::runbook::Runbook,
     step: &Step,
     job: &JobHandle,
+    cache: &mut HashMap<String, zeroize::Zeroizing<String>>,
 ) -> Result<Vec<(String, zeroize::Zeroizing<String>)>, String> {
     let mut values = Vec::new();
     for (var, name) in runbook.secrets.iter().chain(&step.secrets) {
-        match engine.secrets.get(name).await {
-            Ok(Some(value)) => {
-                job.hide(&value);
-                values.push((var.clone(), value));
+        if !cache.contains_key(name) {
+            match engine.secrets.get(name).await {
+                Ok(Some(value)) => {
+                    job.hide(&value);
+                    cache.insert(name.clone(), value);
+                }
+                Ok(None) => {
+                    return Err(fill(
+                        &gettext("the secret “{}” is not in the secret store; add it with `roxyctl secret set {}`"),
+                        &[name, name],
+                    ))
+                }
+                Err(e) => return Err(e.to_string()),
             }
-            Ok(None) => {
-                return Err(fill(
-                    &gettext("the secret “{}” is not in the secret store; add it with `roxyctl secret set {}`"),
-                    &[name, name],
-                ))
-            }
-            Err(e) => return Err(e.to_string()),
         }
+        values.push((var.clone(), cache[name].clone()));
     }
     Ok(values)
 }

@@ -8,9 +8,11 @@ pub mod checks;
 mod control;
 mod convert;
 mod executor;
+mod plan;
 pub mod process;
 mod scheduler;
 mod schedules;
+mod tray_view;
 mod triggers;
 mod watcher;
 
@@ -18,9 +20,10 @@ use crate::notifications::{Invoked, Notifier};
 use crate::secrets::SecretStore;
 use crate::services::runbooks1::RunbooksService;
 use crate::supervisor::{JobFailure, Supervisor};
-use crate::tray::{Tray, TrayState};
+use crate::tray::Tray;
 use convert::{decode_vars, encode_vars, run_info, runbook_info, step_info, step_run_info};
 use executor::{RunFailure, RunPlan};
+use plan::{check_skip, resolve_vars};
 use roxy_core::runbook::{Catalog, Runbook};
 use roxy_core::Store;
 use roxy_ipc::i18n::{fill, gettext};
@@ -138,16 +141,6 @@ impl Engine {
                 }
             }
         }
-    }
-
-    /// The file triggers of every valid runbook, with the runbook's id.
-    fn file_triggers(&self) -> Vec<(String, roxy_core::runbook::FileTrigger)> {
-        let catalog = self.catalog.read().unwrap();
-        catalog
-            .entries()
-            .filter_map(|e| e.result.as_ref().ok())
-            .flat_map(|rb| rb.triggers.iter().map(|t| (rb.id.clone(), t.clone())))
-            .collect()
     }
 
     /// Every runbook, plus one entry without an id for each refused folder (so the reason
@@ -268,46 +261,6 @@ impl Engine {
                 })
                 .collect(),
         }
-    }
-
-    pub fn plan(
-        &self,
-        id: &str,
-        vars: &HashMap<String, String>,
-        skip: &[String],
-    ) -> Result<Vec<String>, RoxyError> {
-        let rb = self.runbook(id)?;
-        let vars = resolve_vars(&rb, vars)?;
-        check_skip(&rb, skip)?;
-        let mut lines = Vec::new();
-        if rb.confirm {
-            lines.push(gettext(
-                "needs an approval before it starts (confirm: true)",
-            ));
-        }
-        for (name, value) in &vars {
-            lines.push(format!("var {name} = {value}"));
-        }
-        for (i, step) in rb.steps.iter().enumerate() {
-            let info = step_info(i, step);
-            let mut line = format!("{}. [{}] {}: {}", i + 1, step.id, info.kind, info.detail);
-            if skip.contains(&step.id) {
-                line.push_str(&format!("  ({})", gettext("skipped")));
-            }
-            if !info.when.is_empty() {
-                line.push_str(&format!("  when {}", info.when));
-            }
-            if step.retries > 0 {
-                line.push_str(&format!("  retries {}", step.retries));
-            }
-            line.push_str(&format!(
-                "  timeout {}  on_failure {}",
-                checks::humantime_short(step.timeout),
-                info.on_failure
-            ));
-            lines.push(line);
-        }
-        Ok(lines)
     }
 
     /// Starts a run, or parks it for approval. Returns the run id and its job path ("/" while
@@ -575,75 +528,6 @@ impl Engine {
         }
     }
 
-    /// Shows the tray from now on, and keeps it current.
-    pub async fn attach_tray(&self, tray: Arc<Tray>) {
-        *self.tray.lock().unwrap() = Some(tray);
-        self.refresh_tray().await;
-    }
-
-    async fn schedules_suspended_changed(&self, _suspended: bool) {
-        self.refresh_tray().await;
-    }
-
-    /// What the tray shows: what needs the person, the `tray`-tagged runbooks, the pause.
-    async fn refresh_tray(&self) {
-        let Some(tray) = self.tray.lock().unwrap().clone() else {
-            return;
-        };
-        let day_ago = roxy_core::time::now_ms() - 24 * 3600 * 1000;
-        let mut attention = Vec::new();
-        for run in self.store.runs("", 50).await.unwrap_or_default() {
-            let waits = match run.state.as_str() {
-                "awaiting_approval" => true,
-                "running" => self
-                    .store
-                    .run_steps(run.id)
-                    .await
-                    .is_ok_and(|steps| steps.iter().any(|s| s.state == "waiting_approval")),
-                _ => false,
-            };
-            if waits {
-                attention.push(fill(
-                    &gettext("Run {} of “{}” needs an approval."),
-                    &[&run.id, &run.runbook_name],
-                ));
-            } else if matches!(run.state.as_str(), "failed" | "rolled_back" | "interrupted")
-                && run.started_at > day_ago
-            {
-                attention.push(fill(
-                    &gettext("Run {} of “{}” ended {}."),
-                    &[&run.id, &run.runbook_name, &run.state.replace('_', " ")],
-                ));
-            }
-        }
-        let favourites = {
-            let catalog = self.catalog.read().unwrap();
-            catalog
-                .entries()
-                .filter_map(|e| e.result.as_ref().ok())
-                .filter(|rb| rb.tags.iter().any(|t| t == "tray"))
-                .map(|rb| (rb.id.clone(), rb.name.clone()))
-                .collect()
-        };
-        let state = TrayState {
-            attention,
-            favourites,
-            schedules_suspended: self.schedules_suspended().await,
-        };
-        tray.show(state).await;
-    }
-
-    async fn alert_finished(&self, run_id: u64) {
-        let Ok(Some(record)) = self.store.run(run_id as i64).await else {
-            return;
-        };
-        match alerts::finished_notice(&record, alerts::LONG_RUN) {
-            Some(notice) => self.alert(notice).await,
-            // A leftover approval notice must not outlive its run.
-            None => self.withdraw_alert(run_id).await,
-        }
-    }
-
     async fn emit_run(&self, run_id: u64) {
         let Ok(Some(record)) = self.store.run(run_id as i64).await else {
             return;
@@ -674,51 +558,6 @@ fn create_private_dir(dir: &std::path::Path) {
 fn deny_voice_approval(actor: &str) -> Result<(), RoxyError> {
     if actor.starts_with("voice") {
         return Err(RoxyError::Denied(gettext("Voice can request runbooks but never approve them; approve in the window or with roxyctl.")));
-    }
-    Ok(())
-}
-
-fn resolve_vars(
-    rb: &Runbook,
-    given: &HashMap<String, String>,
-) -> Result<BTreeMap<String, String>, RoxyError> {
-    let mut vars = rb.vars.clone();
-    for (name, value) in given {
-        if !rb.vars.contains_key(name) {
-            let known: Vec<&str> = rb.vars.keys().map(String::as_str).collect();
-            return Err(RoxyError::InvalidInput(fill(
-                &gettext("Runbook “{}” has no variable “{}”; it declares: {}."),
-                &[
-                    &rb.id,
-                    name,
-                    &if known.is_empty() {
-                        gettext("none")
-                    } else {
-                        known.join(", ")
-                    },
-                ],
-            )));
-        }
-        if value.len() > 4096 || value.contains('\0') {
-            return Err(RoxyError::InvalidInput(fill(
-                &gettext("The value of variable “{}” is too long or contains a NUL byte."),
-                &[name],
-            )));
-        }
-        vars.insert(name.clone(), value.clone());
-    }
-    Ok(vars)
-}
-
-fn check_skip(rb: &Runbook, skip: &[String]) -> Result<(), RoxyError> {
-    for id in skip {
-        if !rb.steps.iter().any(|s| &s.id == id) {
-            let known: Vec<&str> = rb.steps.iter().map(|s| s.id.as_str()).collect();
-            return Err(RoxyError::InvalidInput(fill(
-                &gettext("Runbook “{}” has no step “{}”; its steps: {}."),
-                &[&rb.id, id, &known.join(", ")],
-            )));
-        }
     }
     Ok(())
 }

@@ -40,7 +40,7 @@ impl Engine {
         if let Ok(emitter) = SignalEmitter::new(&self.conn, DAEMON_PATH) {
             let _ = RunbooksService::schedules_changed(&emitter).await;
         }
-        self.schedules_suspended_changed(suspended).await;
+        self.refresh_tray().await;
         Ok(())
     }
 

@@ -7,7 +7,7 @@
 //! rest are dropped and audited.
 
 use super::Engine;
-use globset::{GlobBuilder, GlobMatcher};
+use globset::GlobMatcher;
 use notify::event::{ModifyKind, RenameMode};
 use notify::{EventKind, RecursiveMode, Watcher};
 use roxy_core::runbook::{FileEvent, FileTrigger};
@@ -35,6 +35,18 @@ struct Pending {
     due: Instant,
     /// The event that matched the rule (later events only push `due` back).
     event: FileEvent,
+}
+
+impl Engine {
+    /// The file triggers of every valid runbook, with the runbook's id.
+    pub(super) fn file_triggers(&self) -> Vec<(String, roxy_core::runbook::FileTrigger)> {
+        let catalog = self.catalog.read().unwrap();
+        catalog
+            .entries()
+            .filter_map(|e| e.result.as_ref().ok())
+            .flat_map(|rb| rb.triggers.iter().map(|t| (rb.id.clone(), t.clone())))
+            .collect()
+    }
 }
 
 pub fn spawn(engine: Weak<Engine>, refresh: Arc<Notify>) {
@@ -81,16 +93,10 @@ fn rules(triggers: &[(String, FileTrigger)], home: &Path) -> Vec<Rule> {
     triggers
         .iter()
         .filter_map(|(runbook, trigger)| {
-            let pattern = trigger.expanded(home);
-            // As in a shell, `*` stays within one folder; `**` crosses folders.
-            let glob = GlobBuilder::new(&pattern.to_string_lossy())
-                .literal_separator(true)
-                .build()
-                .ok()?;
             Some(Rule {
                 runbook: runbook.clone(),
+                matcher: trigger.matcher(home)?,
                 trigger: trigger.clone(),
-                matcher: glob.compile_matcher(),
             })
         })
         .collect()

@@ -39,7 +39,8 @@ pub enum DetailOutput {
     },
     Schedule(String),
     Request(DaemonRequest),
-    OpenRun(u64),
+    /// A click in the runs list, handled like one in the panel's own list.
+    RunRow(RunRowOutput),
     Back,
 }
 
@@ -281,19 +282,7 @@ impl SimpleComponent for RunbookDetail {
                 }
             }
             DetailInput::Forward(row) => {
-                let output = match row {
-                    RunRowOutput::Approve(run) => {
-                        DetailOutput::Request(DaemonRequest::ApproveRun(run))
-                    }
-                    RunRowOutput::Cancel(run) => {
-                        DetailOutput::Request(DaemonRequest::CancelRun(run))
-                    }
-                    RunRowOutput::Resume(run) => {
-                        DetailOutput::Request(DaemonRequest::ResumeRun(run))
-                    }
-                    RunRowOutput::Open(run) => DetailOutput::OpenRun(run),
-                };
-                let _ = sender.output(output);
+                let _ = sender.output(DetailOutput::RunRow(row));
             }
             DetailInput::Back => {
                 let _ = sender.output(DetailOutput::Back);

@@ -247,7 +247,7 @@ impl SimpleComponent for RunbooksPanel {
                 DetailOutput::Run { id, name, confirm } => RunbooksInput::Run { id, name, confirm },
                 DetailOutput::Schedule(id) => RunbooksInput::Schedule(id),
                 DetailOutput::Request(r) => RunbooksInput::Request(r),
-                DetailOutput::OpenRun(run) => RunbooksInput::OpenRun(run),
+                DetailOutput::RunRow(row) => run_row_input(row),
                 DetailOutput::Back => RunbooksInput::Back,
             });
         let run_view =

@@ -1,8 +1,8 @@
 //! From YAML text to a validated [`Runbook`], collecting every problem with its place.
 
 use super::{
-    Action, Command, Condition, Expected, FileEvent, FileTrigger, HttpCheck, OnFailure, Runbook,
-    RunbookError, Step, WaitTarget, Weight,
+    Action, Command, Condition, Expected, HttpCheck, OnFailure, Runbook, RunbookError, Step,
+    WaitTarget, Weight,
 };
 use marked_yaml::loader::LoaderOptions;
 use marked_yaml::types::{MarkedMappingNode, Node, Span};
@@ -16,6 +16,11 @@ fn is_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !name.starts_with(|c: char| c.is_ascii_digit())
 }
+
+mod triggers;
+
+#[cfg(test)]
+pub(in crate::runbook) use triggers::TRIGGER_KEYS;
 
 /// Runbook files larger than this are refused unread.
 pub const MAX_FILE_BYTES: usize = 256 * 1024;
@@ -34,8 +39,7 @@ pub(super) const RUNBOOK_KEYS: &[&str] = &[
     "triggers",
     "secrets",
 ];
-pub(super) const TRIGGER_KEYS: &[&str] = &["watch", "events", "var"];
-const MAX_TRIGGERS: usize = 20;
+
 pub(super) const STEP_KEYS: &[&str] = &[
     "id",
     "name",
@@ -420,135 +424,6 @@ impl Ctx {
             secrets,
             steps,
             triggers,
-        })
-    }
-
-    /// `ENV_NAME: secret-name` pairs.
-    fn secret_map(&mut self, node: &Node) -> BTreeMap<String, String> {
-        let map = self.text_map(node, "`secrets`");
-        let mut out = BTreeMap::new();
-        let Node::Mapping(nodes) = node else {
-            return out;
-        };
-        for (key, value) in map {
-            let ok = !value.is_empty()
-                && value.len() <= 64
-                && value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-            if ok {
-                out.insert(key, value);
-            } else if let Some(n) = nodes.get_node(&key) {
-                self.at(
-                    n.span(),
-                    format!("`{value}` is not a secret name: use up to 64 letters, digits, `-`, `_` and `.` (as in `roxyctl secret set NAME`)"),
-                );
-            }
-        }
-        out
-    }
-
-    fn triggers(&mut self, node: &Node) -> Vec<FileTrigger> {
-        let Node::Sequence(items) = node else {
-            self.at(
-                node.span(),
-                format!(
-                    "`triggers` must be a list (`- watch: ~/Videos/*.mkv`), not {}",
-                    kind(node)
-                ),
-            );
-            return Vec::new();
-        };
-        if items.len() > MAX_TRIGGERS {
-            self.at(
-                items.span(),
-                format!(
-                    "{} triggers; a runbook may have at most {MAX_TRIGGERS}",
-                    items.len()
-                ),
-            );
-        }
-        items
-            .iter()
-            .take(MAX_TRIGGERS)
-            .enumerate()
-            .filter_map(|(i, item)| self.trigger(i, item))
-            .collect()
-    }
-
-    fn trigger(&mut self, index: usize, node: &Node) -> Option<FileTrigger> {
-        let what = format!("trigger {}", index + 1);
-        let map = self.mapping(node, &what)?;
-        self.check_keys(map, TRIGGER_KEYS, &what);
-        let Some(watch) = map.get_node("watch") else {
-            self.at(
-                &map_start(map),
-                format!("{what} needs `watch:`, a path or glob such as ~/Videos/*.mkv"),
-            );
-            return None;
-        };
-        let pattern = self.text(watch, "`watch`")?;
-        if !pattern.starts_with('/') && !pattern.starts_with("~/") {
-            self.at(
-                watch.span(),
-                format!("`watch` must be an absolute path or start with ~/, not `{pattern}`"),
-            );
-            return None;
-        }
-        if let Err(e) = globset::GlobBuilder::new(&pattern)
-            .literal_separator(true)
-            .build()
-        {
-            self.at(
-                watch.span(),
-                format!(
-                    "`{pattern}` is not a valid glob: {}; use *, **, ?, [abc] and {{a,b}}",
-                    e.kind()
-                ),
-            );
-            return None;
-        }
-        let events = match map.get_node("events") {
-            None => vec![FileEvent::Created],
-            Some(n) => {
-                let names = self.text_list(n, "`events`");
-                let mut events = Vec::new();
-                for name in names {
-                    match FileEvent::ALL.iter().find(|(n, _)| *n == name) {
-                        Some((_, e)) if !events.contains(e) => events.push(*e),
-                        Some(_) => {}
-                        None => self.at(
-                            n.span(),
-                            format!(
-                                "`{name}` is not an event; allowed: created, modified, removed"
-                            ),
-                        ),
-                    }
-                }
-                if events.is_empty() {
-                    return None;
-                }
-                events
-            }
-        };
-        let var = match map.get_node("var") {
-            None => "path".to_string(),
-            Some(n) => {
-                let var = self.text(n, "`var`")?;
-                if !is_name(&var) {
-                    self.at(
-                        n.span(),
-                        format!("`{var}` is not a valid variable name: use letters, digits and `_`, not starting with a digit"),
-                    );
-                    return None;
-                }
-                var
-            }
-        };
-        Some(FileTrigger {
-            pattern,
-            events,
-            var,
         })
     }
 
