@@ -49,10 +49,14 @@ impl TrayHost {
         });
         assert!(up, "the watcher took its name");
         let host = Self { child, conn };
-        // The watcher only says a host exists once one registered; be that host.
-        host.watcher()
-            .call::<_, _, ()>("RegisterStatusNotifierHost", &("roxy-test-host",))
-            .unwrap();
+        // The watcher only says a host exists once one registered; be that host. It takes its
+        // name before it exports its object, so retry until the object answers.
+        let registered = super::wait_for(Duration::from_secs(10), &mut || {
+            host.watcher()
+                .call::<_, _, ()>("RegisterStatusNotifierHost", &("roxy-test-host",))
+                .is_ok()
+        });
+        assert!(registered, "the watcher accepted the test host");
         host
     }
 

@@ -86,6 +86,14 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         )
         .await?;
 
+    // The tray is up (and watching for a tray host) before anyone can see roxyd: ksni misses a
+    // StatusNotifierWatcher that appears while its item is still being set up.
+    let (tray, clicks) = Tray::start(TrayState::default()).await;
+    let tray = Arc::new(tray);
+    engine.attach_tray(tray.clone()).await;
+    let quit = Arc::new(Notify::new());
+    spawn_tray_actions(Arc::downgrade(&engine), clicks, quit.clone());
+
     let taken = match conn
         .request_name_with_flags(DAEMON_BUS_NAME, RequestNameFlags::DoNotQueue.into())
         .await
@@ -95,15 +103,10 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         Err(e) => return Err(e.into()),
     };
     if taken {
+        tray.shutdown().await;
         bail!("another roxyd already runs on this session bus (it owns {DAEMON_BUS_NAME}); only one may run at a time");
     }
     tracing::info!(name = DAEMON_BUS_NAME, "serving on the session bus");
-    // The tray comes up after the name is ours, so its clicks always find the daemon.
-    let (tray, clicks) = Tray::start(TrayState::default()).await;
-    let tray = Arc::new(tray);
-    engine.attach_tray(tray.clone()).await;
-    let quit = Arc::new(Notify::new());
-    spawn_tray_actions(Arc::downgrade(&engine), clicks, quit.clone());
     Ok(Daemon {
         conn,
         supervisor,

@@ -9,6 +9,7 @@ use ksni::menu::{CheckmarkItem, StandardItem, SubMenu};
 use ksni::{MenuItem, Status, ToolTip, TrayMethods};
 use roxy_ipc::i18n::gettext;
 use roxy_ipc::names::APP_ID;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// What a click in the tray asks of the daemon.
@@ -33,6 +34,8 @@ pub struct TrayState {
 struct RoxyTray {
     state: TrayState,
     actions: mpsc::UnboundedSender<TrayAction>,
+    /// Asks for the item to be exported afresh (see [`Tray::start`]).
+    reregister: mpsc::UnboundedSender<()>,
 }
 
 impl RoxyTray {
@@ -143,35 +146,82 @@ impl ksni::Tray for RoxyTray {
     }
 
     fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
-        // Keep the item: it registers again when a tray host comes (or comes back).
+        // Keep the item: ksni registers it again when a watcher comes (or comes back). A
+        // watcher that is there but refused the registration (one that takes its bus name
+        // before exporting its object) is not retried by ksni, so we retry.
+        let no_watcher = matches!(
+            &reason,
+            ksni::OfflineReason::No
+                | ksni::OfflineReason::Error(ksni::Error::Watcher(
+                    zbus::fdo::Error::ServiceUnknown(_)
+                ))
+        );
         tracing::debug!(?reason, "no tray host right now");
+        if !no_watcher {
+            let _ = self.reregister.send(());
+        }
         true
     }
 }
 
+/// How often a refused registration is retried before waiting for the next watcher.
+const REREGISTER_ATTEMPTS: u32 = 5;
+
 /// The running tray item.
 pub struct Tray {
-    handle: Option<ksni::Handle<RoxyTray>>,
+    handle: Arc<tokio::sync::Mutex<Option<ksni::Handle<RoxyTray>>>>,
+}
+
+async fn spawn(
+    state: TrayState,
+    actions: mpsc::UnboundedSender<TrayAction>,
+    reregister: mpsc::UnboundedSender<()>,
+) -> Option<ksni::Handle<RoxyTray>> {
+    let tray = RoxyTray {
+        state,
+        actions,
+        reregister,
+    };
+    match tray.assume_sni_available(true).spawn().await {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            tracing::info!("no tray icon: {e}");
+            None
+        }
+    }
 }
 
 impl Tray {
     /// Exports the tray item; clicks arrive on the returned channel.
     pub async fn start(state: TrayState) -> (Self, mpsc::UnboundedReceiver<TrayAction>) {
         let (actions, rx) = mpsc::unbounded_channel();
-        let tray = RoxyTray { state, actions };
-        let handle = match tray.assume_sni_available(true).spawn().await {
-            Ok(handle) => Some(handle),
-            Err(e) => {
-                tracing::info!("no tray icon: {e}");
-                None
+        let (reregister, mut retries) = mpsc::unbounded_channel();
+        let handle = spawn(state, actions.clone(), reregister.clone()).await;
+        let handle = Arc::new(tokio::sync::Mutex::new(handle));
+        let slot = Arc::downgrade(&handle);
+        tokio::spawn(async move {
+            let mut attempt = 0;
+            while retries.recv().await.is_some() {
+                attempt += 1;
+                if attempt > REREGISTER_ATTEMPTS {
+                    continue;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(250 * (1 << attempt))).await;
+                while retries.try_recv().is_ok() {}
+                let Some(slot) = slot.upgrade() else { break };
+                let mut current = slot.lock().await;
+                let Some(old) = current.take() else { break };
+                let state = old.update(|t| t.state.clone()).await.unwrap_or_default();
+                old.shutdown().await;
+                *current = spawn(state, actions.clone(), reregister.clone()).await;
             }
-        };
+        });
         (Self { handle }, rx)
     }
 
     /// Shows `state` (does nothing when it is what the tray already shows).
     pub async fn show(&self, state: TrayState) {
-        if let Some(handle) = &self.handle {
+        if let Some(handle) = self.handle.lock().await.as_ref() {
             handle
                 .update(move |tray| {
                     if tray.state != state {
@@ -183,12 +233,16 @@ impl Tray {
     }
 
     /// Whether the item is exported at all (it is not when the session bus refused it).
-    pub fn is_up(&self) -> bool {
-        self.handle.as_ref().is_some_and(|h| !h.is_closed())
+    pub async fn is_up(&self) -> bool {
+        self.handle
+            .lock()
+            .await
+            .as_ref()
+            .is_some_and(|h| !h.is_closed())
     }
 
     pub async fn shutdown(&self) {
-        if let Some(handle) = &self.handle {
+        if let Some(handle) = self.handle.lock().await.take() {
             handle.shutdown().await;
         }
     }

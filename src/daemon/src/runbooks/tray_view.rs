@@ -16,9 +16,12 @@ impl Engine {
     /// What the tray shows: what needs the person, the `tray`-tagged runbooks, the pause.
     pub(super) async fn refresh_tray(&self) {
         // Reading the runs is wasted work when no tray item exists.
-        let Some(tray) = self.tray.lock().unwrap().clone().filter(|t| t.is_up()) else {
+        let Some(tray) = self.tray.lock().unwrap().clone() else {
             return;
         };
+        if !tray.is_up().await {
+            return;
+        }
         let day_ago = roxy_core::time::now_ms() - 24 * 3600 * 1000;
         let mut attention = Vec::new();
         for run in self.store.runs("", 50).await.unwrap_or_default() {
