@@ -55,6 +55,16 @@ pub enum Command {
         #[command(subcommand)]
         command: SecretCommand,
     },
+    /// Notification profiles, Do Not Disturb, the digest and muted sources
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
+    /// Outgoing webhooks (JSON POST or ntfy) for notices
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
     /// The audit log of every action
     Audit {
         #[command(subcommand)]
@@ -167,6 +177,49 @@ pub enum SecretCommand {
     Scan { folder: Option<std::path::PathBuf> },
     /// Move a credential that `scan` found (FILE:LINE:COLUMN) into the store as NAME
     Import { place: String, name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Each event kind with its profile, Do Not Disturb and the digest
+    Status,
+    /// Choose how an event kind is told: critical, info, digest or off
+    Profile { kind: String, profile: String },
+    /// Turn Roxy's own Do Not Disturb on or off (critical notices still show)
+    Dnd {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+    /// Set the minutes between digests (5 to 1440)
+    DigestInterval { minutes: u32 },
+    /// Send the digest now
+    Flush,
+    /// Let a muted source (such as runbook:backup) notify again
+    Unmute { source: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// List webhooks and how their last delivery went
+    List,
+    /// Add a webhook, or replace the one with this name
+    Add {
+        name: String,
+        url: String,
+        /// json (a JSON POST) or ntfy (URL ends with the topic)
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Profiles it receives: critical, info, digest (repeat or separate with commas)
+        #[arg(long = "profile", value_delimiter = ',', default_value = "critical")]
+        profiles: Vec<String>,
+        /// Name of a stored secret sent as a bearer token
+        #[arg(long, default_value = "")]
+        secret: String,
+    },
+    /// Remove a webhook
+    Remove { name: String },
+    /// Send a test message now
+    Test { name: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,8 +6,8 @@ mod output;
 mod watch;
 
 use args::{
-    AuditCommand, Cli, Command, DbCommand, JobsCommand, RunbookCommand, ScheduleCommand,
-    SecretCommand,
+    AuditCommand, Cli, Command, DbCommand, JobsCommand, NotifyCommand, RunbookCommand,
+    ScheduleCommand, SecretCommand, WebhookCommand,
 };
 use clap::{CommandFactory, Parser};
 use output::Output;
@@ -107,6 +107,40 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             SecretCommand::Import { place, name } => {
                 commands::secret::import(out, &place, &name).await
             }
+        },
+        Command::Notify { command } => match command {
+            NotifyCommand::Status => commands::notify::status(out).await,
+            NotifyCommand::Profile { kind, profile } => {
+                commands::notify::profile(out, &kind, &profile).await
+            }
+            NotifyCommand::Dnd { state } => commands::notify::dnd(out, state == "on").await,
+            NotifyCommand::DigestInterval { minutes } => {
+                commands::notify::digest_interval(out, minutes).await
+            }
+            NotifyCommand::Flush => commands::notify::flush(out).await,
+            NotifyCommand::Unmute { source } => commands::notify::unmute(out, &source).await,
+        },
+        Command::Webhook { command } => match command {
+            WebhookCommand::List => commands::webhook::list(out).await,
+            WebhookCommand::Add {
+                name,
+                url,
+                format,
+                profiles,
+                secret,
+            } => {
+                let webhook = roxy_ipc::WebhookInfo {
+                    name,
+                    url,
+                    format,
+                    profiles,
+                    secret,
+                    last_result: String::new(),
+                };
+                commands::webhook::add(out, webhook).await
+            }
+            WebhookCommand::Remove { name } => commands::webhook::remove(out, &name).await,
+            WebhookCommand::Test { name } => commands::webhook::test(out, &name).await,
         },
         Command::Audit { command } => match command {
             AuditCommand::Tail { lines } => commands::audit::show(out, "", lines).await,

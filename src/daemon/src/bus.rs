@@ -1,8 +1,9 @@
 //! roxyd on the session bus: serve the objects, claim the name, notice when to stop.
 
-use crate::notifications::Notifier;
+use crate::notifications::Alerts;
 use crate::runbooks::Engine;
 use crate::secrets::SecretStore;
+use crate::services::notifications1::NotificationsService;
 use crate::services::secrets1::SecretsService;
 use crate::services::{daemon1::DaemonService, jobs1::JobsService, runbooks1::RunbooksService};
 use crate::supervisor::Supervisor;
@@ -59,25 +60,25 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         .at(DAEMON_PATH, JobsService::new(supervisor.clone()))
         .await?;
     supervisor.restore_history().await?;
-    let notifier = match Notifier::start(&conn).await {
-        Ok(n) => Some(n),
-        Err(e) => {
-            tracing::warn!("desktop notifications are off: {e}");
-            None
-        }
-    };
     let secrets = Arc::new(SecretStore::default());
+    let (alerts, invoked) = Alerts::start(&conn, store.clone(), secrets.clone()).await;
     let engine = Engine::start(
-        store,
+        store.clone(),
         supervisor.clone(),
         conn.clone(),
         runbook_dirs,
-        notifier,
+        (alerts.clone(), invoked),
         secrets.clone(),
     )
     .await;
     server
         .at(DAEMON_PATH, RunbooksService::new(engine.clone()))
+        .await?;
+    server
+        .at(
+            DAEMON_PATH,
+            NotificationsService::new(alerts, engine.clone(), store, secrets.clone()),
+        )
         .await?;
     server
         .at(

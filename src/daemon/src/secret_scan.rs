@@ -1,6 +1,8 @@
 //! The secret-scan job: walks a folder for plaintext credentials and keeps what it found
 //! (masked) for `Secrets1.Findings`; `import` moves one found value into the secret store.
 
+use crate::notifications::{Alerts, Event};
+use roxy_core::notify::EventKind;
 use crate::secrets::SecretStore;
 use crate::supervisor::{JobFailure, Supervisor};
 use roxy_core::secret_scan::{files_to_scan, read_text, scan_text, Finding};
@@ -32,10 +34,32 @@ pub fn documents_dir() -> PathBuf {
     Path::new(&home).join("Documents")
 }
 
+fn found_event(folder: &str, count: u32) -> Event {
+    Event {
+        kind: EventKind::SecretsFound,
+        source: format!("secret-scan:{folder}"),
+        key: "secret-scan".into(),
+        summary: fill(
+            &ngettext(
+                "Secret scan found {} possible credential",
+                "Secret scan found {} possible credentials",
+                count,
+            ),
+            &[&count],
+        ),
+        body: fill(
+            &gettext("In {}. Move them into the secret store with `roxyctl secret import`."),
+            &[&folder],
+        ),
+        actions: vec![("default".into(), gettext("Open"))],
+    }
+}
+
 impl SecretScanner {
     pub async fn start(
         &self,
         supervisor: &Arc<Supervisor>,
+        alerts: Arc<Alerts>,
         folder: &str,
     ) -> Result<OwnedObjectPath, RoxyError> {
         let root = if folder.is_empty() {
@@ -51,11 +75,13 @@ impl SecretScanner {
         }
         let findings: Findings = Arc::default();
         let found = findings.clone();
-        let title = fill(&gettext("Secret scan of {}"), &[&root.display()]);
+        let counted = findings.clone();
+        let folder = root.display().to_string();
+        let title = fill(&gettext("Secret scan of {}"), &[&folder]);
         let path = supervisor
             .spawn("secret-scan", title, move |job| async move {
                 let cancel = job.cancel_flag();
-                tokio::task::spawn_blocking(move || {
+                let result = tokio::task::spawn_blocking(move || {
                     let files = files_to_scan(&root);
                     for (i, file) in files.iter().enumerate() {
                         if cancel.load(std::sync::atomic::Ordering::SeqCst) {
@@ -81,7 +107,12 @@ impl SecretScanner {
                     ))
                 })
                 .await
-                .unwrap_or_else(|e| Err(JobFailure::Failed(e.to_string())))
+                .unwrap_or_else(|e| Err(JobFailure::Failed(e.to_string())));
+                let count = counted.lock().unwrap().len() as u32;
+                if count > 0 {
+                    alerts.publish(found_event(&folder, count)).await;
+                }
+                result
             })
             .await?;
         if let Some(id) = job_id_from_path(path.as_str()) {

@@ -1,7 +1,9 @@
 //! One connection to the session bus and the proxies of roxyd built on it.
 
 use crate::names::{DAEMON_BUS_NAME, DAEMON_PATH};
-use crate::proxies::{Daemon1Proxy, Job1Proxy, Jobs1Proxy, Runbooks1Proxy, Secrets1Proxy};
+use crate::proxies::{
+    Daemon1Proxy, Job1Proxy, Jobs1Proxy, Notifications1Proxy, Runbooks1Proxy, Secrets1Proxy,
+};
 use crate::RoxyError;
 use zbus::fdo::NameOwnerChangedStream;
 use zbus::message::Type as MessageType;
@@ -51,6 +53,15 @@ impl Client {
 
     pub async fn runbooks(&self) -> Result<Runbooks1Proxy<'static>, RoxyError> {
         Ok(Runbooks1Proxy::builder(&self.connection)
+            .destination(DAEMON_BUS_NAME)?
+            .path(DAEMON_PATH)?
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?)
+    }
+
+    pub async fn notifications(&self) -> Result<Notifications1Proxy<'static>, RoxyError> {
+        Ok(Notifications1Proxy::builder(&self.connection)
             .destination(DAEMON_BUS_NAME)?
             .path(DAEMON_PATH)?
             .cache_properties(CacheProperties::No)

@@ -14,6 +14,6 @@ pub mod types;
 pub use client::Client;
 pub use error::RoxyError;
 pub use types::{
-    AuditEntry, DaemonStatus, JobInfo, JobState, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo,
-    SecretFinding, StepInfo, ValidationProblem,
+    AuditEntry, DaemonStatus, JobInfo, JobState, MutedSource, NoticeKind, NoticeStatus, RunInfo,
+    RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
 };

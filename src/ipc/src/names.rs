@@ -26,6 +26,7 @@ pub mod interfaces {
     pub const JOB1: &str = "io.github.skybeam.Roxy.Job1";
     pub const RUNBOOKS1: &str = "io.github.skybeam.Roxy.Runbooks1";
     pub const SECRETS1: &str = "io.github.skybeam.Roxy.Secrets1";
+    pub const NOTIFICATIONS1: &str = "io.github.skybeam.Roxy.Notifications1";
     pub const ERROR_PREFIX_LITERAL: &str = "io.github.skybeam.Roxy.Error";
 }
 
@@ -41,6 +42,7 @@ mod tests {
             interfaces::JOB1,
             interfaces::RUNBOOKS1,
             interfaces::SECRETS1,
+            interfaces::NOTIFICATIONS1,
             interfaces::ERROR_PREFIX_LITERAL,
         ] {
             assert!(

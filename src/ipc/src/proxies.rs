@@ -2,8 +2,9 @@
 //! name depends on the build profile; use [`crate::Client`] to build them.
 
 use crate::{
-    AuditEntry, DaemonStatus, JobInfo, JobState, RoxyError, RunInfo, RunStepInfo, RunbookInfo,
-    ScheduleInfo, SecretFinding, StepInfo, ValidationProblem,
+    AuditEntry, DaemonStatus, JobInfo, JobState, MutedSource, NoticeKind, NoticeStatus, RoxyError,
+    RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem,
+    WebhookInfo,
 };
 use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
@@ -142,4 +143,26 @@ pub trait Secrets1 {
     fn findings(&self, job_id: u64) -> Result<Vec<SecretFinding>, RoxyError>;
     /// Moves the credential found at file:line:column into the store as `name`.
     fn import(&self, file: &str, line: u32, column: u32, name: &str) -> Result<(), RoxyError>;
+}
+
+/// Notification profiles, Do Not Disturb, the digest, mutes and webhooks.
+#[proxy(interface = "io.github.skybeam.Roxy.Notifications1", gen_blocking = false)]
+pub trait Notifications1 {
+    fn kinds(&self) -> Result<Vec<NoticeKind>, RoxyError>;
+    /// `profile`: critical, info, digest or off.
+    fn set_profile(&self, kind: &str, profile: &str) -> Result<(), RoxyError>;
+    fn status(&self) -> Result<NoticeStatus, RoxyError>;
+    fn set_do_not_disturb(&self, on: bool) -> Result<(), RoxyError>;
+    fn set_digest_minutes(&self, minutes: u32) -> Result<(), RoxyError>;
+    /// Sends the digest now; returns how many events it covered.
+    fn flush_digest(&self) -> Result<u32, RoxyError>;
+    fn muted(&self) -> Result<Vec<MutedSource>, RoxyError>;
+    /// Whether it was muted.
+    fn unmute(&self, source: &str) -> Result<bool, RoxyError>;
+    fn webhooks(&self) -> Result<Vec<WebhookInfo>, RoxyError>;
+    /// Adds the webhook, or replaces the one with its name (`last_result` is ignored).
+    fn save_webhook(&self, webhook: &WebhookInfo) -> Result<(), RoxyError>;
+    fn remove_webhook(&self, name: &str) -> Result<bool, RoxyError>;
+    /// Sends a test message now; returns how it went ("HTTP 200").
+    fn test_webhook(&self, name: &str) -> Result<String, RoxyError>;
 }

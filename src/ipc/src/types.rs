@@ -272,3 +272,46 @@ pub struct SecretFinding {
     /// The value with all but a hint hidden.
     pub masked: String,
 }
+
+/// An event kind and the profile chosen for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct NoticeKind {
+    /// `run.failed`, `run.approval`, …
+    pub id: String,
+    pub label: String,
+    /// `critical`, `info`, `digest` or `off`.
+    pub profile: String,
+}
+
+/// How notices go out right now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct NoticeStatus {
+    /// Roxy's own Do Not Disturb switch.
+    pub do_not_disturb: bool,
+    /// The desktop whose Do Not Disturb is on ("GNOME", "dunst", …); empty when none is.
+    pub desktop_do_not_disturb: String,
+    pub digest_minutes: u32,
+    /// Events waiting for the next digest.
+    pub digest_pending: u32,
+}
+
+/// A source silenced with "Mute".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct MutedSource {
+    pub source: String,
+    /// Unix milliseconds.
+    pub until: i64,
+}
+
+/// An outgoing webhook. `secret` names an entry in the secret store, never a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct WebhookInfo {
+    pub name: String,
+    pub url: String,
+    /// `json` or `ntfy`.
+    pub format: String,
+    pub profiles: Vec<String>,
+    pub secret: String,
+    /// How the last delivery went ("HTTP 200", "connection refused"…); empty before the first.
+    pub last_result: String,
+}

@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod db;
 pub mod jobs;
+pub mod notify;
 pub mod runbook;
 pub mod schedule;
 pub mod secret;
 pub mod status;
+pub mod webhook;

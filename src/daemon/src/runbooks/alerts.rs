@@ -1,8 +1,9 @@
-//! Desktop notices about runs: a run needs an approval, failed, or finished after a long time,
-//! and what their buttons do (Approve, Resume, Open).
+//! Events about runs: a run needs an approval, failed, or finished after a long time, and
+//! what the buttons on their notices do (Approve, Retry, Open).
 
 use super::Engine;
-use crate::notifications::{Invoked, Notice, Urgency};
+use crate::notifications::{Event, Invoked, Notice, Urgency};
+use roxy_core::notify::EventKind;
 use roxy_core::runs::RunRecord;
 use roxy_ipc::i18n::{fill, gettext};
 use std::sync::Weak;
@@ -22,44 +23,51 @@ fn open_action() -> (String, String) {
     ("default".into(), gettext("Open"))
 }
 
-/// The notice for a run that has just ended, if it deserves one.
-pub fn finished_notice(record: &RunRecord, long_run: Duration) -> Option<Notice> {
+fn source(runbook_id: &str) -> String {
+    format!("runbook:{runbook_id}")
+}
+
+/// The event for a run that has just ended, if it deserves one.
+pub fn finished_event(record: &RunRecord, long_run: Duration) -> Option<Event> {
     let run_id = record.id as u64;
     let took = record
         .finished_at
         .map(|end| Duration::from_millis((end - record.started_at).max(0) as u64))
         .unwrap_or_default();
     match record.state.as_str() {
-        "failed" | "rolled_back" => Some(Notice {
+        "failed" | "rolled_back" => Some(Event {
+            kind: EventKind::RunFailed,
+            source: source(&record.runbook_id),
             key: key(run_id),
             summary: fill(&gettext("Runbook “{}” failed"), &[&record.runbook_name]),
             body: record.message.clone(),
-            urgency: Urgency::Critical,
-            actions: vec![open_action(), ("resume".into(), gettext("Resume"))],
+            actions: vec![open_action(), ("resume".into(), gettext("Retry"))],
         }),
-        "succeeded" if took >= long_run => Some(Notice {
+        "succeeded" if took >= long_run => Some(Event {
+            kind: EventKind::RunFinished,
+            source: source(&record.runbook_id),
             key: key(run_id),
             summary: fill(&gettext("Runbook “{}” finished"), &[&record.runbook_name]),
             body: fill(
                 &gettext("Run {} took {}."),
                 &[&run_id, &super::checks::humantime_short(took)],
             ),
-            urgency: Urgency::Normal,
             actions: vec![open_action()],
         }),
         _ => None,
     }
 }
 
-pub fn approval_notice(run_id: u64, runbook_name: &str, question: &str) -> Notice {
-    Notice {
+pub fn approval_event(run_id: u64, runbook_id: &str, runbook_name: &str, question: &str) -> Event {
+    Event {
+        kind: EventKind::ApprovalNeeded,
+        source: source(runbook_id),
         key: key(run_id),
         summary: fill(
             &gettext("Runbook “{}” needs your approval"),
             &[&runbook_name],
         ),
         body: question.to_owned(),
-        urgency: Urgency::Critical,
         actions: vec![open_action(), ("approve".into(), gettext("Approve"))],
     }
 }
@@ -69,24 +77,16 @@ impl Engine {
         let Ok(Some(record)) = self.store.run(run_id as i64).await else {
             return;
         };
-        match finished_notice(&record, LONG_RUN) {
-            Some(notice) => self.alert(notice).await,
+        match finished_event(&record, LONG_RUN) {
+            Some(event) => self.alerts.publish(event).await,
             // A leftover approval notice must not outlive its run.
             None => self.withdraw_alert(run_id).await,
         }
     }
 
-    pub(super) async fn alert(&self, notice: Notice) {
-        if let Some(notifier) = &self.notifier {
-            notifier.show(notice).await;
-        }
-    }
-
     /// Closes the run's notice (its approval was given elsewhere, or it moved on).
     pub(super) async fn withdraw_alert(&self, run_id: u64) {
-        if let Some(notifier) = &self.notifier {
-            notifier.withdraw(&key(run_id)).await;
-        }
+        self.alerts.withdraw(&key(run_id)).await;
     }
 }
 
@@ -95,6 +95,10 @@ pub fn spawn_action_handler(engine: Weak<Engine>, mut invoked: mpsc::UnboundedRe
     tokio::spawn(async move {
         while let Some(Invoked { key, action }) = invoked.recv().await {
             let Some(run_id) = key.strip_prefix("run-").and_then(|n| n.parse::<u64>().ok()) else {
+                // Notices that are not about a run open the window on a click.
+                if action == "default" {
+                    crate::window::open().await;
+                }
                 continue;
             };
             let Some(engine) = engine.upgrade() else {
@@ -115,7 +119,8 @@ pub fn spawn_action_handler(engine: Weak<Engine>, mut invoked: mpsc::UnboundedRe
             if let Err(e) = result {
                 tracing::warn!(run = run_id, action, "notification action failed: {e}");
                 engine
-                    .alert(Notice {
+                    .alerts
+                    .show(Notice {
                         key: key.clone(),
                         summary: gettext("That did not work"),
                         body: e.to_string(),
@@ -151,14 +156,15 @@ mod tests {
 
     #[test]
     fn failures_always_and_successes_only_when_long() {
-        let failed = finished_notice(&record("failed", 1), LONG_RUN).unwrap();
-        assert_eq!(failed.urgency, Urgency::Critical);
+        let failed = finished_event(&record("failed", 1), LONG_RUN).unwrap();
+        assert_eq!(failed.kind, EventKind::RunFailed);
+        assert_eq!(failed.source, "runbook:backup");
         assert_eq!(failed.key, "run-7");
         assert!(failed.actions.iter().any(|(k, _)| k == "resume"));
-        assert!(finished_notice(&record("rolled_back", 1), LONG_RUN).is_some());
-        assert!(finished_notice(&record("succeeded", 5), LONG_RUN).is_none());
-        let long = finished_notice(&record("succeeded", 95), LONG_RUN).unwrap();
+        assert!(finished_event(&record("rolled_back", 1), LONG_RUN).is_some());
+        assert!(finished_event(&record("succeeded", 5), LONG_RUN).is_none());
+        let long = finished_event(&record("succeeded", 95), LONG_RUN).unwrap();
         assert_eq!(long.body, "Run 7 took 1 min 35 s.");
-        assert!(finished_notice(&record("cancelled", 95), LONG_RUN).is_none());
+        assert!(finished_event(&record("cancelled", 95), LONG_RUN).is_none());
     }
 }

@@ -361,13 +361,15 @@ async fn perform(
                 )
             ));
             engine.emit_run(run_id).await;
-            let runbook_name = match engine.store.run(run_id as i64).await {
-                Ok(Some(record)) => record.runbook_name,
-                _ => String::new(),
+            let (runbook_id, runbook_name) = match engine.store.run(run_id as i64).await {
+                Ok(Some(record)) => (record.runbook_id, record.runbook_name),
+                _ => Default::default(),
             };
             engine
-                .alert(super::alerts::approval_notice(
+                .alerts
+                .publish(super::alerts::approval_event(
                     run_id,
+                    &runbook_id,
                     &runbook_name,
                     prompt,
                 ))

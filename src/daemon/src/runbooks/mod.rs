@@ -16,7 +16,7 @@ mod tray_view;
 mod triggers;
 mod watcher;
 
-use crate::notifications::{Invoked, Notifier};
+use crate::notifications::{Alerts, Invoked};
 use crate::secrets::SecretStore;
 use crate::services::runbooks1::RunbooksService;
 use crate::supervisor::{JobFailure, Supervisor};
@@ -62,8 +62,8 @@ pub struct Engine {
     schedule_wake: Arc<Notify>,
     /// Tells the file-trigger watcher to re-read the triggers after a reload.
     trigger_refresh: Arc<Notify>,
-    /// Desktop notices; `None` when the session bus offers no way to show them.
-    notifier: Option<Arc<Notifier>>,
+    /// Notices and webhooks.
+    alerts: Arc<Alerts>,
     /// The tray icon, once it is up.
     tray: Mutex<Option<Arc<Tray>>>,
     /// For steps' `secrets:`.
@@ -77,10 +77,10 @@ impl Engine {
         supervisor: Arc<Supervisor>,
         conn: Connection,
         dirs: Vec<PathBuf>,
-        notifier: Option<(Arc<Notifier>, tokio::sync::mpsc::UnboundedReceiver<Invoked>)>,
+        alerts: (Arc<Alerts>, tokio::sync::mpsc::UnboundedReceiver<Invoked>),
         secrets: Arc<SecretStore>,
     ) -> Arc<Self> {
-        let (notifier, invoked) = notifier.unzip();
+        let (alerts, invoked) = alerts;
         match store
             .interrupt_unfinished_runs(&gettext(
                 "roxyd stopped during this run; resume it with `roxyctl runbook resume`.",
@@ -105,18 +105,20 @@ impl Engine {
             slots: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
             schedule_wake: Arc::default(),
             trigger_refresh: Arc::default(),
-            notifier,
+            alerts,
             tray: Mutex::default(),
             secrets,
         });
-        if let Some(invoked) = invoked {
-            alerts::spawn_action_handler(Arc::downgrade(&engine), invoked);
-        }
+        alerts::spawn_action_handler(Arc::downgrade(&engine), invoked);
         engine.log_catalog_problems();
         watcher::spawn(Arc::downgrade(&engine), engine.dirs.clone());
         scheduler::spawn(Arc::downgrade(&engine), engine.schedule_wake.clone());
         triggers::spawn(Arc::downgrade(&engine), engine.trigger_refresh.clone());
         engine
+    }
+
+    pub fn alerts(&self) -> &Arc<Alerts> {
+        &self.alerts
     }
 
     pub async fn reload(&self) {
@@ -319,12 +321,14 @@ impl Engine {
         .await;
         if waiting {
             self.emit_run(run_id).await;
-            self.alert(alerts::approval_notice(
-                run_id,
-                &rb.name,
-                &gettext("Start this runbook?"),
-            ))
-            .await;
+            self.alerts
+                .publish(alerts::approval_event(
+                    run_id,
+                    &rb.id,
+                    &rb.name,
+                    &gettext("Start this runbook?"),
+                ))
+                .await;
             return Ok((run_id, root_path()));
         }
         if rb.confirm {

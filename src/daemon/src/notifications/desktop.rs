@@ -1,4 +1,4 @@
-//! Desktop notifications through `org.freedesktop.Notifications`, with actions.
+//! Desktop notices through `org.freedesktop.Notifications`, with actions.
 //!
 //! Each notice has a key (such as `run-12`): a new notice with the same key replaces the old
 //! one on screen, and [`Notifier::withdraw`] closes it. When the person clicks an action the
