@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 pub use roxy_ipc::names::DAEMON_BUS_NAME;
 
 mod dunst;
+mod http_sink;
 mod keyring;
 mod tray_host;
 pub use dunst::Dunst;
+pub use http_sink::{Answer, HttpSink, Recorded};
 pub use keyring::SecretService;
 pub use tray_host::{MenuEntry, TrayHost};
 
@@ -171,6 +173,26 @@ impl TestBus {
     }
 
     /// Runs roxyctl with `args` and waits for it.
+    /// `roxyctl secret set NAME`, with the value on standard input.
+    pub fn set_secret(&self, name: &str, value: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(bin("roxyctl"))
+            .args(["--json", "secret", "set", name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{value}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     pub fn roxyctl(&self, args: &[&str]) -> Output {
         self.command(bin("roxyctl"))
             .args(args)

@@ -74,13 +74,13 @@ fn a_failed_run_notifies_and_resume_runs_it_again() {
     );
 
     std::fs::write(&flag, "").unwrap();
-    dunst.choose_action(&bus, "Resume");
+    dunst.choose_action(&bus, "Retry");
     assert!(
         bus.wait_for(Duration::from_secs(10), || {
             bus.roxyctl_json(&["runbook", "status", &run.to_string()])["run"]["state"]
                 == "succeeded"
         }),
-        "the Resume button resumed the run"
+        "the Retry button resumed the run"
     );
 }
 

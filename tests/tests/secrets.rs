@@ -3,27 +3,11 @@
 //! output, the audit log, the database or roxyd's debug log.
 
 use roxy_tests::*;
-use std::io::Write;
-use std::process::Stdio;
 
 const VALUE: &str = "tok-SECRET-9f8e7d6c";
 
 fn set_secret(bus: &TestBus, name: &str, value: &str) -> std::process::Output {
-    let mut child = bus
-        .command(bin("roxyctl"))
-        .args(["--json", "secret", "set", name])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{value}\n").as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    bus.set_secret(name, value)
 }
 
 fn database_bytes(bus: &TestBus) -> Vec<u8> {

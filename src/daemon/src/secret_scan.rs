@@ -2,9 +2,9 @@
 //! (masked) for `Secrets1.Findings`; `import` moves one found value into the secret store.
 
 use crate::notifications::{Alerts, Event};
-use roxy_core::notify::EventKind;
 use crate::secrets::SecretStore;
 use crate::supervisor::{JobFailure, Supervisor};
+use roxy_core::notify::EventKind;
 use roxy_core::secret_scan::{files_to_scan, read_text, scan_text, Finding};
 use roxy_ipc::i18n::{fill, gettext, ngettext};
 use roxy_ipc::names::job_id_from_path;

@@ -15,5 +15,6 @@ pub use client::Client;
 pub use error::RoxyError;
 pub use types::{
     AuditEntry, DaemonStatus, JobInfo, JobState, MutedSource, NoticeKind, NoticeStatus, RunInfo,
-    RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
+    RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem,
+    WebhookInfo,
 };

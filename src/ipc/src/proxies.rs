@@ -146,7 +146,10 @@ pub trait Secrets1 {
 }
 
 /// Notification profiles, Do Not Disturb, the digest, mutes and webhooks.
-#[proxy(interface = "io.github.skybeam.Roxy.Notifications1", gen_blocking = false)]
+#[proxy(
+    interface = "io.github.skybeam.Roxy.Notifications1",
+    gen_blocking = false
+)]
 pub trait Notifications1 {
     fn kinds(&self) -> Result<Vec<NoticeKind>, RoxyError>;
     /// `profile`: critical, info, digest or off.

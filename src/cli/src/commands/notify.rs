@@ -18,7 +18,10 @@ pub async fn status(out: Output) -> anyhow::Result<ExitCode> {
             .map(|k| format!("{:<16} {:<9} {}", k.id, k.profile, k.label))
             .collect();
         lines.push(String::new());
-        let dnd = match (status.do_not_disturb, status.desktop_do_not_disturb.as_str()) {
+        let dnd = match (
+            status.do_not_disturb,
+            status.desktop_do_not_disturb.as_str(),
+        ) {
             (true, _) => gettext("on (Roxy)"),
             (false, "") => gettext("off"),
             (false, desktop) => fill(&gettext("on ({})"), &[&desktop]),
@@ -48,9 +51,10 @@ pub async fn profile(out: Output, kind: &str, profile: &str) -> anyhow::Result<E
         .await?
         .set_profile(kind, profile)
         .await?;
-    out.emit(&serde_json::json!({ "kind": kind, "profile": profile }), || {
-        fill(&gettext("“{}” events are now {}."), &[&kind, &profile])
-    });
+    out.emit(
+        &serde_json::json!({ "kind": kind, "profile": profile }),
+        || fill(&gettext("“{}” events are now {}."), &[&kind, &profile]),
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -103,13 +107,16 @@ pub async fn flush(out: Output) -> anyhow::Result<ExitCode> {
 pub async fn unmute(out: Output, source: &str) -> anyhow::Result<ExitCode> {
     let client = Client::session().await?;
     let was = client.notifications().await?.unmute(source).await?;
-    out.emit(&serde_json::json!({ "source": source, "unmuted": was }), || {
-        if was {
-            fill(&gettext("“{}” may notify again."), &[&source])
-        } else {
-            fill(&gettext("“{}” was not muted."), &[&source])
-        }
-    });
+    out.emit(
+        &serde_json::json!({ "source": source, "unmuted": was }),
+        || {
+            if was {
+                fill(&gettext("“{}” may notify again."), &[&source])
+            } else {
+                fill(&gettext("“{}” was not muted."), &[&source])
+            }
+        },
+    );
     Ok(if was {
         ExitCode::SUCCESS
     } else {

@@ -49,13 +49,16 @@ pub async fn add(out: Output, webhook: WebhookInfo) -> anyhow::Result<ExitCode> 
 pub async fn remove(out: Output, name: &str) -> anyhow::Result<ExitCode> {
     let client = Client::session().await?;
     let found = client.notifications().await?.remove_webhook(name).await?;
-    out.emit(&serde_json::json!({ "webhook": name, "removed": found }), || {
-        if found {
-            fill(&gettext("Removed the webhook “{}”."), &[&name])
-        } else {
-            fill(&gettext("There was no webhook “{}”."), &[&name])
-        }
-    });
+    out.emit(
+        &serde_json::json!({ "webhook": name, "removed": found }),
+        || {
+            if found {
+                fill(&gettext("Removed the webhook “{}”."), &[&name])
+            } else {
+                fill(&gettext("There was no webhook “{}”."), &[&name])
+            }
+        },
+    );
     Ok(if found {
         ExitCode::SUCCESS
     } else {
@@ -66,8 +69,9 @@ pub async fn remove(out: Output, name: &str) -> anyhow::Result<ExitCode> {
 pub async fn test(out: Output, name: &str) -> anyhow::Result<ExitCode> {
     let client = Client::session().await?;
     let result = client.notifications().await?.test_webhook(name).await?;
-    out.emit(&serde_json::json!({ "webhook": name, "result": result }), || {
-        fill(&gettext("Delivered to “{}”: {}"), &[&name, &result])
-    });
+    out.emit(
+        &serde_json::json!({ "webhook": name, "result": result }),
+        || fill(&gettext("Delivered to “{}”: {}"), &[&name, &result]),
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,8 @@ pub async fn desktop_do_not_disturb(conn: &Connection) -> Option<&'static str> {
             return Some("GNOME");
         }
     }
-    let property = |iface, name| property_bool(conn, NOTIFICATIONS, NOTIFICATIONS_PATH, iface, name);
+    let property =
+        |iface, name| property_bool(conn, NOTIFICATIONS, NOTIFICATIONS_PATH, iface, name);
     if property("org.dunstproject.cmd0", "paused").await == Some(true) {
         return Some("dunst");
     }
@@ -40,7 +41,9 @@ where
     B: serde::Serialize + zbus::zvariant::DynamicType,
 {
     let destination = BusName::try_from(destination).ok()?;
-    let proxy = zbus::Proxy::new(conn, destination, path, interface).await.ok()?;
+    let proxy = zbus::Proxy::new(conn, destination, path, interface)
+        .await
+        .ok()?;
     proxy
         .call_with_flags::<_, _, OwnedValue>(method, MethodFlags::NoAutoStart.into(), body)
         .await

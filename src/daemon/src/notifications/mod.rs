@@ -232,13 +232,17 @@ impl Alerts {
                 return self.digest.lock().unwrap().hold_back(&event.source);
             }
         }
-        self.webhooks.send(Outgoing {
-            event: event.kind.id().to_owned(),
-            profile,
-            summary: event.summary.clone(),
-            body: event.body.clone(),
-            at_ms: now_ms(),
-        });
+        // Digest events reach webhooks inside the digest; Do Not Disturb is about this desk,
+        // not about the phone that a webhook may reach.
+        if profile != Profile::Digest {
+            self.webhooks.send(Outgoing {
+                event: event.kind.id().to_owned(),
+                profile,
+                summary: event.summary.clone(),
+                body: event.body.clone(),
+                at_ms: now_ms(),
+            });
+        }
         let to_digest = match profile {
             Profile::Critical => false,
             Profile::Info => self.dnd().await.active(),
@@ -345,7 +349,10 @@ fn digest_text(report: &DigestReport) -> (String, String) {
         .collect();
     if report.entries.len() > SHOWN {
         let more = (report.entries.len() - SHOWN) as u32;
-        lines.push(fill(&ngettext("and {} more", "and {} more", more), &[&more]));
+        lines.push(fill(
+            &ngettext("and {} more", "and {} more", more),
+            &[&more],
+        ));
     }
     for (source, n) in &report.held_back {
         lines.push(fill(

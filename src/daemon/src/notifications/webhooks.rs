@@ -145,8 +145,10 @@ impl WebhookSender {
             }
         };
         let request = request.clone();
-        let posted = tokio::task::spawn_blocking(move || post(&request, token.as_deref().map(String::as_str)))
-            .await;
+        let posted = tokio::task::spawn_blocking(move || {
+            post(&request, token.as_deref().map(String::as_str))
+        })
+        .await;
         match posted {
             Ok(result) => result,
             Err(e) => Err(Failure {

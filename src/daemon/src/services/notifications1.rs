@@ -104,8 +104,13 @@ impl NotificationsService {
             .set_profile(event_kind, chosen)
             .await
             .map_err(failed)?;
-        self.audit(&header, conn, "notify.profile", &format!("{kind}={profile}"))
-            .await;
+        self.audit(
+            &header,
+            conn,
+            "notify.profile",
+            &format!("{kind}={profile}"),
+        )
+        .await;
         Ok(())
     }
 

@@ -90,8 +90,10 @@ impl SecretsService {
         #[zbus(connection)] connection: &Connection,
     ) -> Result<OwnedObjectPath, RoxyError> {
         let actor = caller::describe(connection, &header).await;
-        let path = self.scanner
-            .start(&self.supervisor, self.engine.alerts().clone(), &folder).await?;
+        let path = self
+            .scanner
+            .start(&self.supervisor, self.engine.alerts().clone(), &folder)
+            .await?;
         self.engine
             .audit(&actor, "secret.scan", &folder, "started", path.as_str())
             .await;
