@@ -113,6 +113,8 @@ impl TestBus {
             .arg("--print-address=1")
             // roxyd inherits this environment when the bus activates it.
             .env("ROXY_LOG", log_level)
+            // Keeps autostart entries and other per-user files out of the real home.
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.path().join("bus.log")).unwrap())
             .spawn()

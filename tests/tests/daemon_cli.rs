@@ -386,3 +386,32 @@ fn completions_and_man_page_need_no_daemon() {
     assert_eq!(unknown.status.code(), Some(2));
     assert_eq!(bus.daemon_pid(), None);
 }
+
+#[test]
+fn start_at_login_writes_and_removes_the_autostart_entry_without_systemd() {
+    let bus = TestBus::new();
+    let entry = bus
+        .dir
+        .path()
+        .join("config/autostart")
+        .join(format!("{DAEMON_BUS_NAME}.desktop"));
+    let before = bus.roxyctl_json(&["autostart"]);
+    assert_eq!(before["start_at_login"], false);
+    assert_eq!(
+        before["mechanism"], "autostart-file",
+        "no systemd on the test bus"
+    );
+
+    let on = bus.roxyctl_json(&["autostart", "on"]);
+    assert_eq!(on["start_at_login"], true);
+    let text = std::fs::read_to_string(&entry).expect("the autostart entry exists");
+    assert!(
+        text.contains(&format!("Exec={}", bin("roxyd").display())),
+        "{text}"
+    );
+    assert_eq!(bus.roxyctl_json(&["autostart"])["start_at_login"], true);
+
+    let off = bus.roxyctl_json(&["autostart", "off"]);
+    assert_eq!(off["start_at_login"], false);
+    assert!(!entry.exists());
+}

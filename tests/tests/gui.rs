@@ -16,6 +16,9 @@ use roxy_tests::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "gui/preferences.rs"]
+mod preferences;
+
 const WAIT: Duration = Duration::from_secs(20);
 
 fn main() {
@@ -80,6 +83,10 @@ fn main() {
     );
     check("schedules_are_added_and_paused", schedules(&app));
     check("ctrl_number_switches_panels", switches_panels(&app));
+    check(
+        "preferences_change_notices_webhooks_and_start_up",
+        preferences::changes_reach_the_daemon(&app, &bus),
+    );
     check(
         "banner_shows_when_roxyd_is_killed",
         banner_on_kill(&app, &bus, &shots),

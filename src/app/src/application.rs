@@ -47,6 +47,7 @@ pub struct App {
     screenshot: Option<ScreenshotRequest>,
     /// Errors of requests show here for a few seconds.
     toasts: adw::ToastOverlay,
+    preferences: Option<preferences::Preferences>,
 }
 
 #[derive(Debug)]
@@ -221,6 +222,7 @@ impl Component for App {
             requests,
             screenshot: init.screenshot,
             toasts: adw::ToastOverlay::new(),
+            preferences: None,
         };
         let toasts = model.toasts.clone();
         let widgets = view_output!();
@@ -236,7 +238,7 @@ impl Component for App {
         ComponentParts { model, widgets }
     }
 
-    fn update(&mut self, msg: AppMsg, _sender: ComponentSender<Self>, root: &Self::Root) {
+    fn update(&mut self, msg: AppMsg, sender: ComponentSender<Self>, root: &Self::Root) {
         match msg {
             AppMsg::Select(panel) => {
                 self.current = panel;
@@ -250,7 +252,11 @@ impl Component for App {
             AppMsg::Request(request) => {
                 let _ = self.requests.send(request);
             }
-            AppMsg::ShowPreferences => preferences::present(root, &self.settings),
+            AppMsg::ShowPreferences => {
+                let send: preferences::Send =
+                    std::rc::Rc::new(move |r| sender.input(AppMsg::Request(r)));
+                self.preferences = Some(preferences::present(root, &self.settings, send));
+            }
             AppMsg::ShowAbout => about::present(root),
             AppMsg::TakeScreenshot => {
                 if let Some(request) = self.screenshot.take() {
@@ -316,10 +322,18 @@ impl Component for App {
             DaemonEvent::Schedules(list) => {
                 self.runbooks.emit(RunbooksInput::Schedules(list));
             }
-            DaemonEvent::Failed(message) => {
+            DaemonEvent::NoticeSettings(settings) => {
+                if let Some(preferences) = self.preferences.as_ref().filter(|p| p.is_open()) {
+                    preferences.show(&settings);
+                }
+            }
+            DaemonEvent::Failed(message) | DaemonEvent::Told(message) => {
                 let toast = adw::Toast::new(&message);
                 toast.set_timeout(8);
-                self.toasts.add_toast(toast);
+                match self.preferences.as_ref().filter(|p| p.is_open()) {
+                    Some(preferences) => preferences.toast(toast),
+                    None => self.toasts.add_toast(toast),
+                }
             }
         }
         if self.screenshot.is_some() && !matches!(self.daemon, DaemonState::Connecting) {

@@ -4,11 +4,11 @@
 //! about jobs from the daemon's `JobAdded`/`JobChanged` signals.
 
 use futures_util::StreamExt;
-use roxy_ipc::i18n::gettext;
+use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::names::{interfaces, job_path};
 use roxy_ipc::{
-    Client, DaemonStatus, JobInfo, RoxyError, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo,
-    StepInfo,
+    Client, DaemonStatus, JobInfo, MutedSource, NoticeKind, NoticeStatus, RoxyError, RunInfo,
+    RunStepInfo, RunbookInfo, ScheduleInfo, StepInfo, WebhookInfo,
 };
 use zbus::MessageStream;
 
@@ -57,8 +57,37 @@ pub enum DaemonEvent {
         lines: Vec<String>,
     },
     Schedules(Vec<ScheduleInfo>),
+    /// Notification and start-up settings, for Preferences.
+    NoticeSettings(Box<NoticeSettings>),
     /// A request failed; the sentence says why.
     Failed(String),
+    /// A short answer worth showing (a webhook test went through).
+    Told(String),
+}
+
+/// Everything the Notifications page of Preferences shows.
+#[derive(Debug, Clone)]
+pub struct NoticeSettings {
+    pub kinds: Vec<NoticeKind>,
+    pub status: NoticeStatus,
+    pub muted: Vec<MutedSource>,
+    pub webhooks: Vec<WebhookInfo>,
+    /// Whether roxyd starts at login, and how (`systemd`, `autostart-file`, …).
+    pub start_at_login: (bool, String),
+}
+
+/// A change made on the Notifications page.
+#[derive(Debug, Clone)]
+pub enum NoticeChange {
+    Profile { kind: String, profile: String },
+    DoNotDisturb(bool),
+    DigestMinutes(u32),
+    FlushDigest,
+    Unmute(String),
+    SaveWebhook(WebhookInfo),
+    RemoveWebhook(String),
+    TestWebhook(String),
+    StartAtLogin(bool),
 }
 
 /// What the GUI asks of the link.
@@ -96,6 +125,8 @@ pub enum DaemonRequest {
         id: u64,
         paused: bool,
     },
+    LoadNoticeSettings,
+    ChangeNotices(NoticeChange),
 }
 
 /// The run the window follows, and the job running it (for its output).
@@ -356,5 +387,57 @@ async fn handle(client: &Client, request: DaemonRequest) -> Result<Option<Daemon
                 .set_schedule_paused(id, paused)
                 .await,
         ),
+        DaemonRequest::LoadNoticeSettings => notice_settings(client).await.map(Some),
+        DaemonRequest::ChangeNotices(change) => {
+            if let Some(told) = change_notices(client, change).await? {
+                return Ok(Some(DaemonEvent::Told(told)));
+            }
+            notice_settings(client).await.map(Some)
+        }
     }
+}
+
+async fn notice_settings(client: &Client) -> Result<DaemonEvent, RoxyError> {
+    let notices = client.notifications().await?;
+    Ok(DaemonEvent::NoticeSettings(Box::new(NoticeSettings {
+        kinds: notices.kinds().await?,
+        status: notices.status().await?,
+        muted: notices.muted().await?,
+        webhooks: notices.webhooks().await?,
+        start_at_login: client.daemon().await?.start_at_login().await?,
+    })))
+}
+
+/// Carries out a change; `Some` is a sentence to show instead of reloading.
+async fn change_notices(
+    client: &Client,
+    change: NoticeChange,
+) -> Result<Option<String>, RoxyError> {
+    let notices = client.notifications().await?;
+    match change {
+        NoticeChange::Profile { kind, profile } => notices.set_profile(&kind, &profile).await?,
+        NoticeChange::DoNotDisturb(on) => notices.set_do_not_disturb(on).await?,
+        NoticeChange::DigestMinutes(m) => notices.set_digest_minutes(m).await?,
+        NoticeChange::FlushDigest => {
+            notices.flush_digest().await?;
+        }
+        NoticeChange::Unmute(source) => {
+            notices.unmute(&source).await?;
+        }
+        NoticeChange::SaveWebhook(hook) => notices.save_webhook(&hook).await?,
+        NoticeChange::RemoveWebhook(name) => {
+            notices.remove_webhook(&name).await?;
+        }
+        NoticeChange::TestWebhook(name) => {
+            let result = notices.test_webhook(&name).await?;
+            return Ok(Some(fill(
+                &gettext("Webhook “{}” answered: {}"),
+                &[&name, &result],
+            )));
+        }
+        NoticeChange::StartAtLogin(on) => {
+            client.daemon().await?.set_start_at_login(on).await?;
+        }
+    }
+    Ok(None)
 }

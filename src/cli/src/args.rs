@@ -55,6 +55,11 @@ pub enum Command {
         #[command(subcommand)]
         command: SecretCommand,
     },
+    /// Start roxyd at login (on/off), or show whether it does
+    Autostart {
+        #[arg(value_parser = ["on", "off"])]
+        state: Option<String>,
+    },
     /// Notification profiles, Do Not Disturb, the digest and muted sources
     Notify {
         #[command(subcommand)]

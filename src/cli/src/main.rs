@@ -108,6 +108,9 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
                 commands::secret::import(out, &place, &name).await
             }
         },
+        Command::Autostart { state } => {
+            commands::status::autostart(out, state.map(|s| s == "on")).await
+        }
         Command::Notify { command } => match command {
             NotifyCommand::Status => commands::notify::status(out).await,
             NotifyCommand::Profile { kind, profile } => {

@@ -22,6 +22,11 @@ pub trait Daemon1 {
     fn backup_database(&self, destination: &str) -> Result<OwnedObjectPath, RoxyError>;
     /// The newest `limit` audit entries containing `search` (all when empty), oldest first.
     fn audit(&self, search: &str, limit: u32) -> Result<Vec<AuditEntry>, RoxyError>;
+    /// Whether roxyd starts at login, and how (`systemd`, `autostart-file`,
+    /// `background-portal`).
+    fn start_at_login(&self) -> Result<(bool, String), RoxyError>;
+    /// Returns the new state, as `start_at_login` does.
+    fn set_start_at_login(&self, enable: bool) -> Result<(bool, String), RoxyError>;
 
     #[zbus(property)]
     fn version(&self) -> zbus::Result<String>;

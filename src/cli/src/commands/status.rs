@@ -74,3 +74,29 @@ pub async fn ping(out: Output, count: u32) -> anyhow::Result<ExitCode> {
     });
     Ok(ExitCode::SUCCESS)
 }
+
+/// `roxyctl autostart [on|off]`.
+pub async fn autostart(out: Output, enable: Option<bool>) -> anyhow::Result<ExitCode> {
+    let client = Client::session().await?;
+    let daemon = client.daemon().await?;
+    let (on, how) = match enable {
+        Some(enable) => daemon.set_start_at_login(enable).await?,
+        None => daemon.start_at_login().await?,
+    };
+    out.emit(
+        &serde_json::json!({ "start_at_login": on, "mechanism": how }),
+        || {
+            let how = match how.as_str() {
+                "systemd" => gettext("the systemd user unit roxyd.service"),
+                "background-portal" => gettext("the Background portal"),
+                _ => gettext("an autostart entry"),
+            };
+            if on {
+                fill(&gettext("roxyd starts at login (through {})."), &[&how])
+            } else {
+                fill(&gettext("roxyd does not start at login (set through {}); it still starts when the window or roxyctl needs it."), &[&how])
+            }
+        },
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,12 +1,18 @@
 //! `Daemon1`: version, status, health and database maintenance.
 
+use crate::autostart;
 use crate::maintenance;
 use crate::supervisor::Supervisor;
+use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::{AuditEntry, DaemonStatus, JobState, RoxyError};
 use std::sync::Arc;
 use std::time::Instant;
 use zbus::interface;
 use zbus::zvariant::OwnedObjectPath;
+use zbus::Connection;
+
+/// Settings key: what the person last chose (the only record inside the Flatpak sandbox).
+const START_AT_LOGIN: &str = "startup.at_login";
 
 /// Longest payload `Ping` echoes; anything bigger is refused, not copied.
 const MAX_PING_PAYLOAD: usize = 64 * 1024;
@@ -98,6 +104,34 @@ impl DaemonService {
                 detail: e.detail,
             })
             .collect())
+    }
+
+    /// Whether roxyd starts at login, and how: `systemd`, `autostart-file` or
+    /// `background-portal`.
+    async fn start_at_login(&self, #[zbus(connection)] conn: &Connection) -> (bool, String) {
+        let remembered = self.supervisor.store().flag(START_AT_LOGIN).await;
+        let (on, how) = autostart::state(conn, remembered).await;
+        (on, how.id().to_owned())
+    }
+
+    async fn set_start_at_login(
+        &self,
+        enable: bool,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(bool, String), RoxyError> {
+        let (on, how) = autostart::set(conn, enable).await.map_err(|e| {
+            RoxyError::Failed(fill(&gettext("Cannot change start at login: {}"), &[&e]))
+        })?;
+        let value = if on { "true" } else { "false" };
+        if let Err(e) = self
+            .supervisor
+            .store()
+            .set_setting(START_AT_LOGIN, value)
+            .await
+        {
+            tracing::warn!("cannot remember start at login: {e}");
+        }
+        Ok((on, how.id().to_owned()))
     }
 
     #[zbus(property)]

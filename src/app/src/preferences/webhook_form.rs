@@ -1,0 +1,106 @@
+//! "Add Webhook": a small dialog with the fields roxyd checks; its answer (or the field it
+//! refused) comes back as new settings or a toast.
+
+use super::notices::Send;
+use crate::connection::{DaemonRequest, NoticeChange};
+use relm4::adw::prelude::*;
+use relm4::{adw, gtk};
+use roxy_ipc::i18n::gettext;
+use roxy_ipc::WebhookInfo;
+
+pub struct WebhookForm {
+    pub button: gtk::Button,
+}
+
+impl WebhookForm {
+    pub fn new(send: Send) -> Self {
+        let button = gtk::Button::builder()
+            .icon_name("list-add-symbolic")
+            .tooltip_text(gettext("Add Webhook"))
+            .valign(gtk::Align::Center)
+            .build();
+        button.add_css_class("flat");
+        button.connect_clicked(move |button| open(button, send.clone()));
+        Self { button }
+    }
+}
+
+fn open(anchor: &gtk::Button, send: Send) {
+    let parent = anchor.root().and_downcast::<gtk::Window>();
+    let dialog = adw::MessageDialog::builder()
+        .heading(gettext("Add Webhook"))
+        .body(gettext(
+            "Events of the chosen profiles are posted to this URL.",
+        ))
+        .modal(true)
+        .build();
+    dialog.set_transient_for(parent.as_ref());
+    let list = gtk::ListBox::builder()
+        .selection_mode(gtk::SelectionMode::None)
+        .build();
+    list.add_css_class("boxed-list");
+    let name = adw::EntryRow::builder().title(gettext("Name")).build();
+    let url = adw::EntryRow::builder().title(gettext("URL")).build();
+    let format = adw::ComboRow::builder()
+        .title(gettext("Format"))
+        .model(&gtk::StringList::new(&["json", "ntfy"]))
+        .build();
+    let secret = adw::EntryRow::builder()
+        .title(gettext("Token secret name (optional)"))
+        .build();
+    list.append(&name);
+    list.append(&url);
+    list.append(&format);
+    list.append(&secret);
+    let profiles = gtk::Box::builder()
+        .spacing(12)
+        .margin_top(12)
+        .halign(gtk::Align::Center)
+        .build();
+    let checks: Vec<(&str, gtk::CheckButton)> = [
+        ("critical", gettext("Critical")),
+        ("info", gettext("Info")),
+        ("digest", gettext("Digest")),
+    ]
+    .into_iter()
+    .map(|(id, label)| {
+        let check = gtk::CheckButton::with_label(&label);
+        check.set_active(id == "critical");
+        profiles.append(&check);
+        (id, check)
+    })
+    .collect();
+    let content = gtk::Box::new(gtk::Orientation::Vertical, 0);
+    content.append(&list);
+    content.append(&profiles);
+    dialog.set_extra_child(Some(&content));
+    dialog.add_responses(&[("cancel", &gettext("Cancel")), ("add", &gettext("Add"))]);
+    dialog.set_response_appearance("add", adw::ResponseAppearance::Suggested);
+    dialog.set_default_response(Some("add"));
+    dialog.connect_response(None, move |_, response| {
+        if response != "add" {
+            return;
+        }
+        let format = if format.selected() == 1 {
+            "ntfy"
+        } else {
+            "json"
+        };
+        let hook = WebhookInfo {
+            name: name.text().trim().to_owned(),
+            url: url.text().trim().to_owned(),
+            format: format.to_owned(),
+            profiles: checks
+                .iter()
+                .filter(|(_, c)| c.is_active())
+                .map(|(id, _)| (*id).to_owned())
+                .collect(),
+            secret: secret.text().trim().to_owned(),
+            last_result: String::new(),
+        };
+        send(DaemonRequest::ChangeNotices(NoticeChange::SaveWebhook(
+            hook,
+        )));
+    });
+    dialog.present();
+}
