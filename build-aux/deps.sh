@@ -7,7 +7,7 @@ RUN_PACKAGES=(
 )
 TEST_PACKAGES=(
   xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst gnome-keyring
-  haskell-status-notifier-item-utils
+  haskell-status-notifier-item-utils xdg-desktop-portal xdg-desktop-portal-gtk
 )
 
 ensure_packages() {

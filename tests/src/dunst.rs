@@ -12,6 +12,8 @@ pub struct Dunst {
     pub log: PathBuf,
     /// The text the context-menu "dmenu" picks, read from this file at each pick.
     choice: PathBuf,
+    /// The sending application's name for each notice, in the order of `log`.
+    apps: PathBuf,
 }
 
 impl Dunst {
@@ -25,13 +27,15 @@ impl Dunst {
         std::fs::create_dir_all(&dir).unwrap();
         let log = dir.join("shown");
         let choice = dir.join("choice");
+        let apps = dir.join("apps");
         let record = dir.join("record.sh");
         let pick = dir.join("pick.sh");
         write_script(
             &record,
             &format!(
-                "#!/bin/sh\nprintf '%s|%s|%s|%s\\n' \"$DUNST_ID\" \"$DUNST_URGENCY\" \"$DUNST_SUMMARY\" \"$DUNST_BODY\" >> '{}'\n",
-                log.display()
+                "#!/bin/sh\nprintf '%s|%s|%s|%s\\n' \"$DUNST_ID\" \"$DUNST_URGENCY\" \"$DUNST_SUMMARY\" \"$DUNST_BODY\" >> '{}'\nprintf '%s\\n' \"$DUNST_APP_NAME\" >> '{}'\n",
+                log.display(),
+                apps.display()
             ),
         );
         // dunst's context menu pipes its entries to "dmenu" and acts on the line it prints.
@@ -46,7 +50,7 @@ impl Dunst {
         std::fs::write(
             &config,
             format!(
-                "[global]\n    dmenu = {}\n[record]\n    appname = Roxy\n    script = {}\n",
+                "[global]\n    dmenu = {}\n[record]\n    summary = \"*\"\n    script = {}\n",
                 pick.display(),
                 record.display()
             ),
@@ -67,12 +71,26 @@ impl Dunst {
                 .is_ok_and(|o| o.status.success())
         });
         assert!(started, "dunst took its bus name");
-        Self { child, log, choice }
+        Self {
+            child,
+            log,
+            choice,
+            apps,
+        }
     }
 
     /// The notices shown so far, as `id|urgency|summary|body` lines.
     pub fn shown(&self) -> Vec<String> {
         std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The application name of each notice shown so far.
+    pub fn app_names(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.apps)
             .unwrap_or_default()
             .lines()
             .map(str::to_owned)

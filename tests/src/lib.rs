@@ -11,10 +11,12 @@ pub use roxy_ipc::names::DAEMON_BUS_NAME;
 mod dunst;
 mod http_sink;
 mod keyring;
+mod portal;
 mod tray_host;
 pub use dunst::Dunst;
 pub use http_sink::{Answer, HttpSink, Recorded};
 pub use keyring::SecretService;
+pub use portal::NotificationPortal;
 pub use tray_host::{MenuEntry, TrayHost};
 
 /// A built binary of the workspace (`cargo test --workspace` builds them first).
@@ -59,11 +61,18 @@ impl TestBus {
     pub fn with_log_level(level: &str) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let data_dir = dir.path().join("data");
-        Self::start(dir, Activation::Roxyd { data_dir }, level)
+        Self::start(dir, Activation::Roxyd { data_dir }, level, &[])
     }
 
     pub fn with_dir(dir: tempfile::TempDir, activation: Activation) -> Self {
-        Self::start(dir, activation, "warn")
+        Self::start(dir, activation, "warn", &[])
+    }
+
+    /// Like [`TestBus::new`], with these variables in the environment of the roxyd it starts.
+    pub fn with_daemon_env(vars: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data_dir = dir.path().join("data");
+        Self::start(dir, Activation::Roxyd { data_dir }, "warn", vars)
     }
 
     /// What the bus and the daemons it started wrote to standard error.
@@ -71,7 +80,12 @@ impl TestBus {
         std::fs::read_to_string(self.dir.path().join("bus.log")).unwrap_or_default()
     }
 
-    fn start(dir: tempfile::TempDir, activation: Activation, log_level: &str) -> Self {
+    fn start(
+        dir: tempfile::TempDir,
+        activation: Activation,
+        log_level: &str,
+        daemon_env: &[(&str, &str)],
+    ) -> Self {
         let services = dir.path().join("services");
         std::fs::create_dir_all(&services).unwrap();
         if let Activation::Roxyd { data_dir } = &activation {
@@ -115,6 +129,7 @@ impl TestBus {
             .env("ROXY_LOG", log_level)
             // Keeps autostart entries and other per-user files out of the real home.
             .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .envs(daemon_env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.path().join("bus.log")).unwrap())
             .spawn()

@@ -23,6 +23,7 @@ fn an_approval_notice_approves_the_run_from_its_button() {
         "dunst showed the approval notice"
     );
     let shown = dunst.shown();
+    assert_eq!(dunst.app_names()[0], "Roxy");
     let fields: Vec<&str> = shown[0].splitn(4, '|').collect();
     assert_eq!(fields[1], "CRITICAL");
     assert_eq!(fields[2], "Runbook “Go live” needs your approval");
@@ -94,4 +95,40 @@ fn a_quick_successful_run_stays_quiet() {
     // The failure test shows notices arrive within a moment; give this one the same chance.
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(dunst.shown(), Vec::<String>::new());
+}
+
+#[test]
+fn through_the_notification_portal_the_approve_button_still_approves() {
+    let bus = TestBus::with_daemon_env(&[("ROXY_NOTIFICATIONS", "portal")]);
+    let dunst = Dunst::start(&bus);
+    let _portal = NotificationPortal::start(&bus);
+    let done = bus.dir.path().join("done");
+    bus.write_runbook(
+        "golive",
+        &format!(
+            "name: Go live\nsteps:\n  - approval: Start the stream?\n  - run: touch {}\n",
+            done.display()
+        ),
+    );
+    bus.roxyctl_json(&["runbook", "run", "golive"]);
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || !dunst.shown().is_empty()),
+        "the portal handed the notice to dunst"
+    );
+    let shown = dunst.shown();
+    assert!(
+        shown[0].contains("|Runbook “Go live” needs your approval|Start the stream?"),
+        "{shown:?}"
+    );
+    // roxyd calls itself "Roxy" when it talks to the server directly.
+    assert_ne!(
+        dunst.app_names()[0],
+        "Roxy",
+        "the notice came through the portal"
+    );
+    dunst.choose_action(&bus, "Approve");
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || done.exists()),
+        "ActionInvoked came back through the portal and approved the run"
+    );
 }

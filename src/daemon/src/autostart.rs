@@ -50,11 +50,7 @@ trait SystemdManager {
         runtime: bool,
         force: bool,
     ) -> zbus::Result<(bool, UnitFileChanges)>;
-    fn disable_unit_files(
-        &self,
-        files: &[&str],
-        runtime: bool,
-    ) -> zbus::Result<UnitFileChanges>;
+    fn disable_unit_files(&self, files: &[&str], runtime: bool) -> zbus::Result<UnitFileChanges>;
     fn reload(&self) -> zbus::Result<()>;
 }
 

@@ -4,9 +4,11 @@
 
 mod desktop;
 mod dnd;
+mod portal;
 mod webhooks;
 
 pub use desktop::{Invoked, Notice, Notifier, Urgency};
+use portal::PortalNotifier;
 pub use webhooks::Outgoing;
 
 use crate::secrets::SecretStore;
@@ -32,6 +34,42 @@ const MUTED: &str = "notify.muted";
 pub const DIGEST_KEY: &str = "digest";
 /// How often the digest timer looks at the clock and at Do Not Disturb.
 const TICK: Duration = Duration::from_secs(30);
+
+/// Where desktop notices go: the notification server, or the portal inside the sandbox
+/// (or when `ROXY_NOTIFICATIONS=portal` asks for it).
+enum Desktop {
+    Server(Arc<Notifier>),
+    Portal(Arc<PortalNotifier>),
+}
+
+impl Desktop {
+    async fn start(conn: &Connection) -> zbus::Result<(Self, mpsc::UnboundedReceiver<Invoked>)> {
+        let portal = crate::autostart::sandboxed()
+            || std::env::var("ROXY_NOTIFICATIONS").is_ok_and(|v| v == "portal");
+        if portal {
+            let (notifier, rx) = PortalNotifier::start(conn).await?;
+            tracing::info!("desktop notices go through the Notification portal");
+            Ok((Desktop::Portal(notifier), rx))
+        } else {
+            let (notifier, rx) = Notifier::start(conn).await?;
+            Ok((Desktop::Server(notifier), rx))
+        }
+    }
+
+    async fn show(&self, notice: Notice) {
+        match self {
+            Desktop::Server(n) => n.show(notice).await,
+            Desktop::Portal(p) => p.show(notice).await,
+        }
+    }
+
+    async fn withdraw(&self, key: &str) {
+        match self {
+            Desktop::Server(n) => n.withdraw(key).await,
+            Desktop::Portal(p) => p.withdraw(key).await,
+        }
+    }
+}
 
 /// One thing to tell the person.
 #[derive(Debug, Clone)]
@@ -64,7 +102,7 @@ impl DndState {
 pub struct Alerts {
     conn: Connection,
     store: Store,
-    desktop: Option<Arc<Notifier>>,
+    desktop: Option<Desktop>,
     gate: Mutex<Gate>,
     digest: Mutex<Digest>,
     webhooks: Arc<WebhookSender>,
@@ -81,8 +119,8 @@ impl Alerts {
         store: Store,
         secrets: Arc<SecretStore>,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<Invoked>) {
-        let (desktop, invoked) = match Notifier::start(conn).await {
-            Ok((n, rx)) => (Some(n), Some(rx)),
+        let (desktop, invoked) = match Desktop::start(conn).await {
+            Ok((d, rx)) => (Some(d), Some(rx)),
             Err(e) => {
                 tracing::warn!("desktop notifications are off: {e}");
                 (None, None)
