@@ -50,6 +50,7 @@ fn the_tray_menu_runs_favourites_pauses_schedules_and_quits() {
             "Warm up",
             "",
             "Pause All Schedules",
+            "Do Not Disturb",
             "",
             "Quit Daemon"
         ],
@@ -71,6 +72,25 @@ fn the_tray_menu_runs_favourites_pauses_schedules_and_quits() {
         host.menu(&item)
             .iter()
             .any(|e| e.label == "Pause All Schedules" && e.checked == 1)
+    }));
+
+    host.click(&item, "Do Not Disturb");
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || {
+            bus.roxyctl_json(&["notify", "status"])["status"]["do_not_disturb"] == true
+        }),
+        "Do Not Disturb from the tray reached roxyd"
+    );
+    assert!(bus.wait_for(Duration::from_secs(5), || {
+        host.menu(&item)
+            .iter()
+            .any(|e| e.label == "Do Not Disturb" && e.checked == 1)
+    }));
+    bus.roxyctl(&["notify", "dnd", "off"]);
+    assert!(bus.wait_for(Duration::from_secs(5), || {
+        host.menu(&item)
+            .iter()
+            .any(|e| e.label == "Do Not Disturb" && e.checked == 0)
     }));
 
     host.click(&item, "Warm up");

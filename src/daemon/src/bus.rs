@@ -139,6 +139,13 @@ fn spawn_tray_actions(
                 TrayAction::SuspendSchedules(suspend) => {
                     engine.suspend_schedules(suspend, "tray").await
                 }
+                TrayAction::DoNotDisturb(on) => {
+                    let result = engine.alerts().set_dnd(on).await;
+                    let target = if on { "on" } else { "off" };
+                    engine.audit("tray", "notify.dnd", target, "ok", "").await;
+                    engine.refresh_tray().await;
+                    result.map_err(|e| roxy_ipc::RoxyError::Failed(e.to_string()))
+                }
                 TrayAction::Quit => {
                     engine.audit("tray", "daemon.quit", "roxyd", "ok", "").await;
                     quit.notify_one();

@@ -18,6 +18,7 @@ pub enum TrayAction {
     OpenWindow,
     RunRunbook(String),
     SuspendSchedules(bool),
+    DoNotDisturb(bool),
     Quit,
 }
 
@@ -29,6 +30,8 @@ pub struct TrayState {
     /// `(runbook id, name)` of the runbooks tagged `tray`.
     pub favourites: Vec<(String, String)>,
     pub schedules_suspended: bool,
+    /// Roxy's own Do Not Disturb.
+    pub do_not_disturb: bool,
 }
 
 struct RoxyTray {
@@ -127,6 +130,18 @@ impl ksni::Tray for RoxyTray {
                 activate: Box::new(|tray: &mut Self| {
                     let suspend = !tray.state.schedules_suspended;
                     tray.send(TrayAction::SuspendSchedules(suspend));
+                }),
+                ..Default::default()
+            }
+            .into(),
+        );
+        items.push(
+            CheckmarkItem {
+                label: gettext("Do Not Disturb"),
+                checked: self.state.do_not_disturb,
+                activate: Box::new(|tray: &mut Self| {
+                    let on = !tray.state.do_not_disturb;
+                    tray.send(TrayAction::DoNotDisturb(on));
                 }),
                 ..Default::default()
             }

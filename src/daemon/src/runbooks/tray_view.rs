@@ -1,5 +1,5 @@
 //! What the tray shows about runbooks: runs that need the person, the runbooks tagged
-//! `tray`, and whether all schedules are paused.
+//! `tray`, whether all schedules are paused, and Do Not Disturb.
 
 use super::Engine;
 use crate::tray::{Tray, TrayState};
@@ -13,8 +13,9 @@ impl Engine {
         self.refresh_tray().await;
     }
 
-    /// What the tray shows: what needs the person, the `tray`-tagged runbooks, the pause.
-    pub(super) async fn refresh_tray(&self) {
+    /// What the tray shows: what needs the person, the `tray`-tagged runbooks, the pause,
+    /// Do Not Disturb.
+    pub async fn refresh_tray(&self) {
         // Reading the runs is wasted work when no tray item exists.
         let Some(tray) = self.tray.lock().unwrap().clone() else {
             return;
@@ -61,6 +62,7 @@ impl Engine {
             attention,
             favourites,
             schedules_suspended: self.schedules_suspended().await,
+            do_not_disturb: self.store.flag(roxy_core::notify::DO_NOT_DISTURB).await,
         };
         tray.show(state).await;
     }

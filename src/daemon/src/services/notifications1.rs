@@ -133,6 +133,7 @@ impl NotificationsService {
         self.alerts.set_dnd(on).await.map_err(failed)?;
         let target = if on { "on" } else { "off" };
         self.audit(&header, conn, "notify.dnd", target).await;
+        self.engine.refresh_tray().await;
         Ok(())
     }
 
