@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod jobs;
 pub mod maintenance;
+pub mod metrics;
 pub mod notify;
 pub mod paths;
 pub mod runbook;
