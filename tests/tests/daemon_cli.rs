@@ -415,3 +415,52 @@ fn start_at_login_writes_and_removes_the_autostart_entry_without_systemd() {
     assert_eq!(off["start_at_login"], false);
     assert!(!entry.exists());
 }
+
+#[test]
+fn the_sampler_reports_current_metrics_and_their_history() {
+    let bus = TestBus::new();
+    assert!(bus.roxyctl(&["status"]).status.success());
+    let sampled = bus.wait_for(Duration::from_secs(10), || {
+        bus.roxyctl_json(&["metrics", "now"])
+            .as_array()
+            .is_some_and(|v| !v.is_empty())
+    });
+    assert!(sampled, "a first sample within seconds");
+    let now = bus.roxyctl_json(&["metrics", "now"]);
+    let value = |name: &str| {
+        now.as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == name)
+            .and_then(|v| v["value"].as_f64())
+            .unwrap_or_else(|| panic!("no {name} in {now}"))
+    };
+    assert!((0.0..=100.0).contains(&value("cpu")));
+    assert!((0.0..=100.0).contains(&value("cpu.0")));
+    assert!(value("mem.used_pct") > 0.0);
+    assert!(value("mem.available_bytes") > 0.0);
+    assert!(value("disk.root_used_pct") > 0.0);
+
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || {
+            bus.roxyctl_json(&["metrics", "history", "cpu", "--range", "5m"])
+                .as_array()
+                .is_some_and(|p| p.len() >= 2)
+        }),
+        "one-second buckets pile up"
+    );
+    let points = bus.roxyctl_json(&["metrics", "history", "mem.used_pct", "--range", "7d"]);
+    let first = &points.as_array().unwrap()[0];
+    assert!(first["min"].as_f64() <= first["avg"].as_f64());
+    assert!(first["avg"].as_f64() <= first["max"].as_f64());
+
+    let unknown = bus.roxyctl(&["metrics", "history", "cpu.999"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("roxyctl metrics now"),
+        "{}",
+        stderr(&unknown)
+    );
+    let bad = bus.roxyctl(&["metrics", "history", "cpu", "--range", "soon"]);
+    assert!(stderr(&bad).contains("like 90s"), "{}", stderr(&bad));
+}

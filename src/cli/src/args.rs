@@ -60,6 +60,11 @@ pub enum Command {
         #[arg(value_parser = ["on", "off"])]
         state: Option<String>,
     },
+    /// Host metrics sampled by roxyd (CPU, memory, network, disk…)
+    Metrics {
+        #[command(subcommand)]
+        command: MetricsCommand,
+    },
     /// Notification profiles, Do Not Disturb, the digest and muted sources
     Notify {
         #[command(subcommand)]
@@ -182,6 +187,27 @@ pub enum SecretCommand {
     Scan { folder: Option<std::path::PathBuf> },
     /// Move a credential that `scan` found (FILE:LINE:COLUMN) into the store as NAME
     Import { place: String, name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetricsCommand {
+    /// The latest value of every metric
+    Now,
+    /// One metric's history: average, minimum and maximum per bucket
+    History {
+        metric: String,
+        /// How far back: 1h, 24h, 7d, 30d… (seconds for up to an hour, minutes up to 7 days,
+        /// hours beyond)
+        #[arg(long, default_value = "1h", value_parser = parse_range)]
+        range: u64,
+    },
+}
+
+/// A span such as `90s`, `1h` or `7d`, in seconds.
+fn parse_range(text: &str) -> Result<u64, String> {
+    humantime::parse_duration(text)
+        .map(|d| d.as_secs())
+        .map_err(|e| format!("“{text}”: {e} (write a span like 90s, 15m, 1h or 7d)"))
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,8 +6,8 @@ mod output;
 mod watch;
 
 use args::{
-    AuditCommand, Cli, Command, DbCommand, JobsCommand, NotifyCommand, RunbookCommand,
-    ScheduleCommand, SecretCommand, WebhookCommand,
+    AuditCommand, Cli, Command, DbCommand, JobsCommand, MetricsCommand, NotifyCommand,
+    RunbookCommand, ScheduleCommand, SecretCommand, WebhookCommand,
 };
 use clap::{CommandFactory, Parser};
 use output::Output;
@@ -111,6 +111,12 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
         Command::Autostart { state } => {
             commands::status::autostart(out, state.map(|s| s == "on")).await
         }
+        Command::Metrics { command } => match command {
+            MetricsCommand::Now => commands::metrics::now(out).await,
+            MetricsCommand::History { metric, range } => {
+                commands::metrics::history(out, &metric, range).await
+            }
+        },
         Command::Notify { command } => match command {
             NotifyCommand::Status => commands::notify::status(out).await,
             NotifyCommand::Profile { kind, profile } => {

@@ -1,8 +1,10 @@
 //! roxyd on the session bus: serve the objects, claim the name, notice when to stop.
 
+use crate::metrics::Sampler;
 use crate::notifications::Alerts;
 use crate::runbooks::Engine;
 use crate::secrets::SecretStore;
+use crate::services::metrics1::MetricsService;
 use crate::services::notifications1::NotificationsService;
 use crate::services::secrets1::SecretsService;
 use crate::services::{daemon1::DaemonService, jobs1::JobsService, runbooks1::RunbooksService};
@@ -60,6 +62,12 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         .at(DAEMON_PATH, JobsService::new(supervisor.clone()))
         .await?;
     supervisor.restore_history().await?;
+    server
+        .at(
+            DAEMON_PATH,
+            MetricsService::new(Sampler::start(store.clone()), store.clone()),
+        )
+        .await?;
     let secrets = Arc::new(SecretStore::default());
     let (alerts, invoked) = Alerts::start(&conn, store.clone(), secrets.clone()).await;
     let engine = Engine::start(

@@ -5,6 +5,7 @@ mod autostart;
 mod bus;
 mod logging;
 mod maintenance;
+mod metrics;
 mod notifications;
 mod runbooks;
 mod secret_scan;

@@ -27,6 +27,7 @@ pub mod interfaces {
     pub const RUNBOOKS1: &str = "io.github.skybeam.Roxy.Runbooks1";
     pub const SECRETS1: &str = "io.github.skybeam.Roxy.Secrets1";
     pub const NOTIFICATIONS1: &str = "io.github.skybeam.Roxy.Notifications1";
+    pub const METRICS1: &str = "io.github.skybeam.Roxy.Metrics1";
     pub const ERROR_PREFIX_LITERAL: &str = "io.github.skybeam.Roxy.Error";
 }
 
@@ -43,6 +44,7 @@ mod tests {
             interfaces::RUNBOOKS1,
             interfaces::SECRETS1,
             interfaces::NOTIFICATIONS1,
+            interfaces::METRICS1,
             interfaces::ERROR_PREFIX_LITERAL,
         ] {
             assert!(

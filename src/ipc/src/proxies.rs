@@ -2,9 +2,9 @@
 //! name depends on the build profile; use [`crate::Client`] to build them.
 
 use crate::{
-    AuditEntry, DaemonStatus, JobInfo, JobState, MutedSource, NoticeKind, NoticeStatus, RoxyError,
-    RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem,
-    WebhookInfo,
+    AuditEntry, DaemonStatus, JobInfo, JobState, MetricPoint, MetricValue, MutedSource, NoticeKind,
+    NoticeStatus, RoxyError, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding,
+    StepInfo, ValidationProblem, WebhookInfo,
 };
 use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
@@ -173,4 +173,11 @@ pub trait Notifications1 {
     fn remove_webhook(&self, name: &str) -> Result<bool, RoxyError>;
     /// Sends a test message now; returns how it went ("HTTP 200").
     fn test_webhook(&self, name: &str) -> Result<String, RoxyError>;
+}
+
+/// Host metrics, sampled every second by roxyd.
+#[proxy(interface = "io.github.skybeam.Roxy.Metrics1", gen_blocking = false)]
+pub trait Metrics1 {
+    fn current(&self) -> Result<Vec<MetricValue>, RoxyError>;
+    fn history(&self, metric: &str, seconds: u64) -> Result<Vec<MetricPoint>, RoxyError>;
 }

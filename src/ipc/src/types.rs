@@ -315,3 +315,22 @@ pub struct WebhookInfo {
     /// How the last delivery went ("HTTP 200", "connection refused"…); empty before the first.
     pub last_result: String,
 }
+
+/// A metric's latest value. Names: `cpu`, `cpu.N`, `load1`, `mem.used_pct`,
+/// `mem.available_bytes`, `swap.used_pct`, `net.rx_bps`, `net.tx_bps`, `disk.read_bps`,
+/// `disk.write_bps`, `disk.root_used_pct`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct MetricValue {
+    pub name: String,
+    pub value: f64,
+}
+
+/// One bucket of a metric's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct MetricPoint {
+    /// Start of the bucket, Unix milliseconds.
+    pub at: i64,
+    pub avg: f64,
+    pub min: f64,
+    pub max: f64,
+}

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod db;
 pub mod jobs;
+pub mod metrics;
 pub mod notify;
 pub mod runbook;
 pub mod schedule;

@@ -4,6 +4,7 @@ pub mod caller;
 pub mod daemon1;
 pub mod job1;
 pub mod jobs1;
+pub mod metrics1;
 pub mod notifications1;
 pub mod runbooks1;
 pub mod secrets1;

@@ -1,0 +1,59 @@
+//! `roxyctl metrics …`: what roxyd's sampler sees.
+
+use crate::output::{self, Output};
+use roxy_ipc::i18n::gettext;
+use roxy_ipc::Client;
+use std::process::ExitCode;
+
+/// A value with the unit its name implies.
+fn show(name: &str, value: f64) -> String {
+    if name.ends_with("_bytes") {
+        format!("{:.1} MiB", value / 1024.0 / 1024.0)
+    } else if name.ends_with("_bps") {
+        format!("{:.1} KiB/s", value / 1024.0)
+    } else if name.ends_with("_pct") || name == "cpu" || name.starts_with("cpu.") {
+        format!("{value:.1} %")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+pub async fn now(out: Output) -> anyhow::Result<ExitCode> {
+    let client = Client::session().await?;
+    let values = client.metrics().await?.current().await?;
+    out.emit(&values, || {
+        if values.is_empty() {
+            return gettext("No sample yet; roxyd takes the first one a second after it starts.");
+        }
+        values
+            .iter()
+            .map(|v| format!("{:<20} {}", v.name, show(&v.name, v.value)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn history(out: Output, metric: &str, seconds: u64) -> anyhow::Result<ExitCode> {
+    let client = Client::session().await?;
+    let points = client.metrics().await?.history(metric, seconds).await?;
+    out.emit(&points, || {
+        if points.is_empty() {
+            return gettext("No history in this range yet.");
+        }
+        points
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}  {:>12}  {:>12}  {:>12}",
+                    output::timestamp(p.at),
+                    show(metric, p.avg),
+                    show(metric, p.min),
+                    show(metric, p.max)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(ExitCode::SUCCESS)
+}
