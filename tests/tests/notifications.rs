@@ -3,10 +3,8 @@
 use roxy_tests::*;
 use std::time::Duration;
 
-#[test]
-fn an_approval_notice_approves_the_run_from_its_button() {
-    let bus = TestBus::new();
-    let dunst = Dunst::start(&bus);
+/// A runbook that waits for an approval, then touches the file whose path it returns.
+fn go_live_runbook(bus: &TestBus) -> std::path::PathBuf {
     let done = bus.dir.path().join("done");
     bus.write_runbook(
         "golive",
@@ -15,6 +13,14 @@ fn an_approval_notice_approves_the_run_from_its_button() {
             done.display()
         ),
     );
+    done
+}
+
+#[test]
+fn an_approval_notice_approves_the_run_from_its_button() {
+    let bus = TestBus::new();
+    let dunst = Dunst::start(&bus);
+    let done = go_live_runbook(&bus);
     let run = bus.roxyctl_json(&["runbook", "run", "golive"])["run"]
         .as_u64()
         .unwrap();
@@ -102,14 +108,7 @@ fn through_the_notification_portal_the_approve_button_still_approves() {
     let bus = TestBus::with_daemon_env(&[("ROXY_NOTIFICATIONS", "portal")]);
     let dunst = Dunst::start(&bus);
     let _portal = NotificationPortal::start(&bus);
-    let done = bus.dir.path().join("done");
-    bus.write_runbook(
-        "golive",
-        &format!(
-            "name: Go live\nsteps:\n  - approval: Start the stream?\n  - run: touch {}\n",
-            done.display()
-        ),
-    );
+    let done = go_live_runbook(&bus);
     bus.roxyctl_json(&["runbook", "run", "golive"]);
     assert!(
         bus.wait_for(Duration::from_secs(10), || !dunst.shown().is_empty()),

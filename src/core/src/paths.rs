@@ -20,7 +20,12 @@ pub fn data_dir() -> PathBuf {
     xdg("XDG_DATA_HOME", ".local/share").join("roxy")
 }
 
+/// `$XDG_CONFIG_HOME` (`~/.config`): where desktop-wide entries such as `autostart/` live.
+pub fn config_home() -> PathBuf {
+    xdg("XDG_CONFIG_HOME", ".config")
+}
+
 /// `$XDG_CONFIG_HOME/roxy`: user-editable runbooks and intents.
 pub fn config_dir() -> PathBuf {
-    xdg("XDG_CONFIG_HOME", ".config").join("roxy")
+    config_home().join("roxy")
 }

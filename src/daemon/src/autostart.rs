@@ -72,11 +72,7 @@ async fn systemd(conn: &Connection) -> Option<SystemdManagerProxy<'static>> {
 }
 
 fn autostart_file() -> PathBuf {
-    let config = match std::env::var_os("XDG_CONFIG_HOME") {
-        Some(v) if PathBuf::from(&v).is_absolute() => PathBuf::from(v),
-        _ => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".config"),
-    };
-    config
+    roxy_core::paths::config_home()
         .join("autostart")
         .join(format!("{DAEMON_BUS_NAME}.desktop"))
 }

@@ -3,6 +3,7 @@
 
 mod autostart;
 mod bus;
+mod http;
 mod logging;
 mod maintenance;
 mod metrics;

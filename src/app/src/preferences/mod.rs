@@ -54,22 +54,13 @@ impl Preferences {
             "background-portal" => gettext("Asks the desktop to let Roxy run in the background."),
             _ => gettext("Adds roxyd to the programs started with your session."),
         };
-        let row = adw::ActionRow::builder()
-            .title(gettext("Start at Login"))
-            .subtitle(subtitle)
-            .build();
-        let switch = gtk::Switch::builder()
-            .valign(gtk::Align::Center)
-            .active(*on)
-            .build();
+        let (row, switch) = rows::switch_row(&gettext("Start at Login"), &subtitle, *on);
         let send = self.send.clone();
         switch.connect_active_notify(move |s| {
             send(DaemonRequest::ChangeNotices(NoticeChange::StartAtLogin(
                 s.is_active(),
             )))
         });
-        row.add_suffix(&switch);
-        row.set_activatable_widget(Some(&switch));
         self.startup.add(&row);
     }
 }
@@ -116,14 +107,12 @@ pub fn present(
     let jobs = adw::PreferencesGroup::builder()
         .title(gettext("Jobs"))
         .build();
-    let confirm = adw::ActionRow::builder()
-        .title(gettext("Confirm Before Cancelling"))
-        .subtitle(gettext("Ask before a running job is stopped"))
-        .build();
-    let switch = gtk::Switch::builder().valign(gtk::Align::Center).build();
+    let (confirm, switch) = rows::switch_row(
+        &gettext("Confirm Before Cancelling"),
+        &gettext("Ask before a running job is stopped"),
+        false,
+    );
     settings.bind("confirm-cancel", &switch, "active").build();
-    confirm.add_suffix(&switch);
-    confirm.set_activatable_widget(Some(&switch));
     jobs.add(&confirm);
     page.add(&jobs);
 

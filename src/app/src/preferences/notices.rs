@@ -1,7 +1,7 @@
 //! The Notifications page: a profile per event kind, Do Not Disturb, the digest, muted
 //! sources and webhooks. Every change goes to roxyd, which answers with the new settings.
 
-use super::rows::RowGroup;
+use super::rows::{switch_row, RowGroup};
 use super::webhook_form::WebhookForm;
 use crate::connection::{DaemonRequest, NoticeChange, NoticeSettings};
 use relm4::adw::prelude::*;
@@ -116,18 +116,10 @@ impl NoticesPage {
                 &[&status.desktop_do_not_disturb],
             )
         };
-        let dnd = adw::ActionRow::builder()
-            .title(gettext("Do Not Disturb"))
-            .subtitle(subtitle)
-            .build();
-        let switch = gtk::Switch::builder()
-            .valign(gtk::Align::Center)
-            .active(status.do_not_disturb)
-            .build();
+        let (dnd, switch) =
+            switch_row(&gettext("Do Not Disturb"), &subtitle, status.do_not_disturb);
         let change = self.change();
         switch.connect_active_notify(move |s| change(NoticeChange::DoNotDisturb(s.is_active())));
-        dnd.add_suffix(&switch);
-        dnd.set_activatable_widget(Some(&switch));
         self.quiet.add(&dnd);
 
         let interval = adw::ActionRow::builder()

@@ -39,3 +39,18 @@ impl RowGroup {
         self.add(&row);
     }
 }
+
+/// A row with a title, a subtitle and a switch that the whole row toggles.
+pub fn switch_row(title: &str, subtitle: &str, active: bool) -> (adw::ActionRow, gtk::Switch) {
+    let row = adw::ActionRow::builder()
+        .title(title)
+        .subtitle(subtitle)
+        .build();
+    let switch = gtk::Switch::builder()
+        .valign(gtk::Align::Center)
+        .active(active)
+        .build();
+    row.add_suffix(&switch);
+    row.set_activatable_widget(Some(&switch));
+    (row, switch)
+}

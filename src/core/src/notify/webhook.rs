@@ -2,7 +2,7 @@
 //! Sending (with retries) is the daemon's job; everything here is plain data.
 
 use super::Profile;
-use crate::runbook::is_secret_name;
+use crate::runbook::{is_http_url, is_secret_name};
 use crate::store::{Store, StoreError};
 use sqlx::Row;
 
@@ -70,17 +70,11 @@ impl Webhook {
                 format!("“{name}” must be 1–64 letters, digits, “-”, “_” or “.”"),
             ));
         }
-        let rest = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"));
-        match rest {
-            Some(host) if !host.is_empty() && !url.contains(char::is_whitespace) => {}
-            _ => {
-                return Err(invalid(
-                    "url",
-                    format!("“{url}” must start with http:// or https:// and name a host"),
-                ))
-            }
+        if !is_http_url(url) {
+            return Err(invalid(
+                "url",
+                format!("“{url}” must start with http:// or https:// and name a host"),
+            ));
         }
         let format = WebhookFormat::parse(format)
             .ok_or_else(|| invalid("format", format!("“{format}” is not one of: json, ntfy")))?;

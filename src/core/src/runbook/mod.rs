@@ -61,6 +61,16 @@ pub fn is_secret_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// An `http://` or `https://` URL that names a host: what `http` steps, `wait_for` and
+/// webhooks accept.
+pub fn is_http_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|host| !host.is_empty() && !host.starts_with('/'))
+        && !url.contains(char::is_whitespace)
+}
+
 /// The glob of a trigger pattern, as a shell reads it: `*` stays within one folder, `**`
 /// crosses folders.
 pub fn trigger_glob(pattern: &str) -> Result<globset::Glob, globset::Error> {

@@ -160,12 +160,7 @@ impl WebhookSender {
 }
 
 fn post(request: &Request, token: Option<&str>) -> Result<u16, Failure> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut call = agent
+    let mut call = crate::http::agent(TIMEOUT)
         .post(&request.url)
         .header("Content-Type", "application/json")
         .header("User-Agent", concat!("roxyd/", env!("CARGO_PKG_VERSION")));

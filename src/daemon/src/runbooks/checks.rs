@@ -9,14 +9,6 @@ use tokio::time::Instant;
 const MAX_BODY: u64 = 1024 * 1024;
 const WAIT_INTERVAL: Duration = Duration::from_millis(250);
 
-fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
 /// One request; Ok with a line for the log, or Err with why the check failed.
 pub async fn http(check: &HttpCheck, timeout: Duration) -> Result<String, String> {
     let check = check.clone();
@@ -26,7 +18,7 @@ pub async fn http(check: &HttpCheck, timeout: Duration) -> Result<String, String
             .uri(&check.url)
             .body(())
             .map_err(|e| format!("bad request for {}: {e}", check.url))?;
-        let mut response = agent(timeout)
+        let mut response = crate::http::agent(timeout)
             .run(request)
             .map_err(|e| format!("{} {}: {e}", check.method, check.url))?;
         let status = response.status().as_u16();

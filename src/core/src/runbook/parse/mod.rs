@@ -674,7 +674,7 @@ impl Ctx {
 
     fn url(&mut self, node: &Node, what: &str) -> Option<String> {
         let url = self.text(node, what)?;
-        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {
+        if !super::is_http_url(&url) {
             self.at(
                 node.span(),
                 format!("{what} must start with http:// or https://, not `{url}`"),
