@@ -1,7 +1,7 @@
 //! roxyd on the session bus: serve the objects, claim the name, notice when to stop.
 
 use crate::metrics::Sampler;
-use crate::notifications::Alerts;
+use crate::notifications::Notices;
 use crate::runbooks::Engine;
 use crate::secrets::SecretStore;
 use crate::services::metrics1::MetricsService;
@@ -69,13 +69,13 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         )
         .await?;
     let secrets = Arc::new(SecretStore::default());
-    let (alerts, invoked) = Alerts::start(&conn, store.clone(), secrets.clone()).await;
+    let (notices, invoked) = Notices::start(&conn, store.clone(), secrets.clone()).await;
     let engine = Engine::start(
         store.clone(),
         supervisor.clone(),
         conn.clone(),
         runbook_dirs,
-        (alerts.clone(), invoked),
+        (notices.clone(), invoked),
         secrets.clone(),
     )
     .await;
@@ -85,7 +85,7 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
     server
         .at(
             DAEMON_PATH,
-            NotificationsService::new(alerts, engine.clone(), store, secrets.clone()),
+            NotificationsService::new(notices, engine.clone(), store, secrets.clone()),
         )
         .await?;
     server
@@ -148,7 +148,7 @@ fn spawn_tray_actions(
                     engine.suspend_schedules(suspend, "tray").await
                 }
                 TrayAction::DoNotDisturb(on) => {
-                    let result = engine.alerts().set_dnd(on).await;
+                    let result = engine.notices().set_dnd(on).await;
                     let target = if on { "on" } else { "off" };
                     engine.audit("tray", "notify.dnd", target, "ok", "").await;
                     engine.refresh_tray().await;

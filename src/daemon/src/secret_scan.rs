@@ -1,7 +1,7 @@
 //! The secret-scan job: walks a folder for plaintext credentials and keeps what it found
 //! (masked) for `Secrets1.Findings`; `import` moves one found value into the secret store.
 
-use crate::notifications::{Alerts, Event};
+use crate::notifications::{Notices, Event};
 use crate::secrets::SecretStore;
 use crate::supervisor::{JobFailure, Supervisor};
 use roxy_core::notify::EventKind;
@@ -59,7 +59,7 @@ impl SecretScanner {
     pub async fn start(
         &self,
         supervisor: &Arc<Supervisor>,
-        alerts: Arc<Alerts>,
+        notices: Arc<Notices>,
         folder: &str,
     ) -> Result<OwnedObjectPath, RoxyError> {
         let root = if folder.is_empty() {
@@ -110,7 +110,7 @@ impl SecretScanner {
                 .unwrap_or_else(|e| Err(JobFailure::Failed(e.to_string())));
                 let count = counted.lock().unwrap().len() as u32;
                 if count > 0 {
-                    alerts.publish(found_event(&folder, count)).await;
+                    notices.publish(found_event(&folder, count)).await;
                 }
                 result
             })

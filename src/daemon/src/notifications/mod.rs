@@ -1,4 +1,4 @@
-//! Everything roxyd tells the person goes through [`Alerts`]: it looks up the profile chosen
+//! Everything roxyd tells the person goes through [`Notices`]: it looks up the profile chosen
 //! for the event's kind, drops duplicates, holds back floods, respects Do Not Disturb, shows
 //! desktop notices, collects the digest and queues webhooks.
 
@@ -99,7 +99,7 @@ impl DndState {
     }
 }
 
-pub struct Alerts {
+pub struct Notices {
     conn: Connection,
     store: Store,
     desktop: Option<Desktop>,
@@ -110,7 +110,7 @@ pub struct Alerts {
     sources: Mutex<HashMap<String, String>>,
 }
 
-impl Alerts {
+impl Notices {
     /// Connects to the desktop's notification server (if any) and starts the digest timer.
     /// "Mute" and clicks on the digest are handled here; the receiver yields every other
     /// action people choose on notices.
@@ -126,7 +126,7 @@ impl Alerts {
                 (None, None)
             }
         };
-        let alerts = Arc::new(Self {
+        let notices = Arc::new(Self {
             conn: conn.clone(),
             webhooks: WebhookSender::new(store.clone(), secrets),
             store,
@@ -135,12 +135,12 @@ impl Alerts {
             digest: Mutex::default(),
             sources: Mutex::default(),
         });
-        spawn_digest_timer(Arc::downgrade(&alerts));
+        spawn_digest_timer(Arc::downgrade(&notices));
         let (forward, rest) = mpsc::unbounded_channel();
         if let Some(invoked) = invoked {
-            spawn_action_filter(Arc::downgrade(&alerts), invoked, forward);
+            spawn_action_filter(Arc::downgrade(&notices), invoked, forward);
         }
-        (alerts, rest)
+        (notices, rest)
     }
 
     /// "Mute" on a notice: silences its source for [`MUTE_FOR`] and says so.
@@ -406,17 +406,17 @@ fn digest_text(report: &DigestReport) -> (String, String) {
 }
 
 fn spawn_action_filter(
-    alerts: Weak<Alerts>,
+    notices: Weak<Notices>,
     mut invoked: mpsc::UnboundedReceiver<Invoked>,
     forward: mpsc::UnboundedSender<Invoked>,
 ) {
     tokio::spawn(async move {
         while let Some(action) = invoked.recv().await {
-            let Some(alerts) = alerts.upgrade() else {
+            let Some(notices) = notices.upgrade() else {
                 break;
             };
             match (action.key.as_str(), action.action.as_str()) {
-                (key, "mute") => alerts.mute_from_notice(key).await,
+                (key, "mute") => notices.mute_from_notice(key).await,
                 (DIGEST_KEY, _) => crate::window::open().await,
                 _ => {
                     let _ = forward.send(action);
@@ -428,26 +428,26 @@ fn spawn_action_filter(
 
 /// Sends the digest every interval, and as soon as Do Not Disturb ends; while it is on,
 /// the digest waits.
-fn spawn_digest_timer(alerts: Weak<Alerts>) {
+fn spawn_digest_timer(notices: Weak<Notices>) {
     tokio::spawn(async move {
         let mut last_sent = tokio::time::Instant::now();
         let mut was_quiet = false;
         loop {
             tokio::time::sleep(TICK).await;
-            let Some(alerts) = alerts.upgrade() else {
+            let Some(notices) = notices.upgrade() else {
                 break;
             };
-            if alerts.digest_pending() == 0 {
+            if notices.digest_pending() == 0 {
                 was_quiet = false;
                 last_sent = tokio::time::Instant::now();
                 continue;
             }
-            let quiet = alerts.dnd().await.active();
-            let interval = Duration::from_secs(u64::from(alerts.digest_minutes().await) * 60);
+            let quiet = notices.dnd().await.active();
+            let interval = Duration::from_secs(u64::from(notices.digest_minutes().await) * 60);
             let due = last_sent.elapsed() >= interval || (was_quiet && !quiet);
             was_quiet = quiet;
             if due && !quiet {
-                alerts.flush_digest().await;
+                notices.flush_digest().await;
                 last_sent = tokio::time::Instant::now();
             }
         }

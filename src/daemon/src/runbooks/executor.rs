@@ -366,8 +366,8 @@ async fn perform(
                 _ => Default::default(),
             };
             engine
-                .alerts
-                .publish(super::alerts::approval_event(
+                .notices
+                .publish(super::notices::approval_event(
                     run_id,
                     &runbook_id,
                     &runbook_name,

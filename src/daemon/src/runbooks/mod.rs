@@ -3,7 +3,7 @@
 //! No D-Bus method runs a caller-supplied command: a run names a runbook of the catalog, and
 //! the catalog only reads folders the user alone can change.
 
-mod alerts;
+mod notices;
 pub mod checks;
 mod control;
 mod convert;
@@ -16,7 +16,7 @@ mod tray_view;
 mod triggers;
 mod watcher;
 
-use crate::notifications::{Alerts, Invoked};
+use crate::notifications::{Notices, Invoked};
 use crate::secrets::SecretStore;
 use crate::services::runbooks1::RunbooksService;
 use crate::supervisor::{JobFailure, Supervisor};
@@ -63,7 +63,7 @@ pub struct Engine {
     /// Tells the file-trigger watcher to re-read the triggers after a reload.
     trigger_refresh: Arc<Notify>,
     /// Notices and webhooks.
-    alerts: Arc<Alerts>,
+    notices: Arc<Notices>,
     /// The tray icon, once it is up.
     tray: Mutex<Option<Arc<Tray>>>,
     /// For steps' `secrets:`.
@@ -77,10 +77,10 @@ impl Engine {
         supervisor: Arc<Supervisor>,
         conn: Connection,
         dirs: Vec<PathBuf>,
-        alerts: (Arc<Alerts>, tokio::sync::mpsc::UnboundedReceiver<Invoked>),
+        notices: (Arc<Notices>, tokio::sync::mpsc::UnboundedReceiver<Invoked>),
         secrets: Arc<SecretStore>,
     ) -> Arc<Self> {
-        let (alerts, invoked) = alerts;
+        let (notices, invoked) = notices;
         match store
             .interrupt_unfinished_runs(&gettext(
                 "roxyd stopped during this run; resume it with `roxyctl runbook resume`.",
@@ -105,11 +105,11 @@ impl Engine {
             slots: Arc::new(Semaphore::new(CONCURRENT_RUNS)),
             schedule_wake: Arc::default(),
             trigger_refresh: Arc::default(),
-            alerts,
+            notices,
             tray: Mutex::default(),
             secrets,
         });
-        alerts::spawn_action_handler(Arc::downgrade(&engine), invoked);
+        notices::spawn_action_handler(Arc::downgrade(&engine), invoked);
         engine.log_catalog_problems();
         watcher::spawn(Arc::downgrade(&engine), engine.dirs.clone());
         scheduler::spawn(Arc::downgrade(&engine), engine.schedule_wake.clone());
@@ -117,8 +117,8 @@ impl Engine {
         engine
     }
 
-    pub fn alerts(&self) -> &Arc<Alerts> {
-        &self.alerts
+    pub fn notices(&self) -> &Arc<Notices> {
+        &self.notices
     }
 
     pub async fn reload(&self) {
@@ -321,8 +321,8 @@ impl Engine {
         .await;
         if waiting {
             self.emit_run(run_id).await;
-            self.alerts
-                .publish(alerts::approval_event(
+            self.notices
+                .publish(notices::approval_event(
                     run_id,
                     &rb.id,
                     &rb.name,

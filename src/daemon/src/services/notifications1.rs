@@ -2,7 +2,7 @@
 //! muted sources and outgoing webhooks.
 
 use super::caller;
-use crate::notifications::Alerts;
+use crate::notifications::Notices;
 use crate::runbooks::Engine;
 use crate::secrets::SecretStore;
 use roxy_core::notify::webhook::Webhook;
@@ -15,7 +15,7 @@ use zbus::message::Header;
 use zbus::{interface, Connection};
 
 pub struct NotificationsService {
-    alerts: Arc<Alerts>,
+    notices: Arc<Notices>,
     engine: Arc<Engine>,
     store: Store,
     secrets: Arc<SecretStore>,
@@ -23,13 +23,13 @@ pub struct NotificationsService {
 
 impl NotificationsService {
     pub fn new(
-        alerts: Arc<Alerts>,
+        notices: Arc<Notices>,
         engine: Arc<Engine>,
         store: Store,
         secrets: Arc<SecretStore>,
     ) -> Self {
         Self {
-            alerts,
+            notices,
             engine,
             store,
             secrets,
@@ -74,7 +74,7 @@ impl NotificationsService {
             kinds.push(NoticeKind {
                 id: kind.id().to_owned(),
                 label: kind_label(kind),
-                profile: self.alerts.profile(kind).await.id().to_owned(),
+                profile: self.notices.profile(kind).await.id().to_owned(),
             });
         }
         kinds
@@ -100,7 +100,7 @@ impl NotificationsService {
                 &[&profile],
             )));
         };
-        self.alerts
+        self.notices
             .set_profile(event_kind, chosen)
             .await
             .map_err(failed)?;
@@ -115,12 +115,12 @@ impl NotificationsService {
     }
 
     async fn status(&self) -> NoticeStatus {
-        let dnd = self.alerts.dnd().await;
+        let dnd = self.notices.dnd().await;
         NoticeStatus {
             do_not_disturb: dnd.own,
             desktop_do_not_disturb: dnd.desktop.unwrap_or_default().to_owned(),
-            digest_minutes: self.alerts.digest_minutes().await,
-            digest_pending: self.alerts.digest_pending(),
+            digest_minutes: self.notices.digest_minutes().await,
+            digest_pending: self.notices.digest_pending(),
         }
     }
 
@@ -130,7 +130,7 @@ impl NotificationsService {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &Connection,
     ) -> Result<(), RoxyError> {
-        self.alerts.set_dnd(on).await.map_err(failed)?;
+        self.notices.set_dnd(on).await.map_err(failed)?;
         let target = if on { "on" } else { "off" };
         self.audit(&header, conn, "notify.dnd", target).await;
         self.engine.refresh_tray().await;
@@ -148,18 +148,18 @@ impl NotificationsService {
                 ],
             )));
         }
-        self.alerts
+        self.notices
             .set_digest_minutes(minutes)
             .await
             .map_err(failed)
     }
 
     async fn flush_digest(&self) -> u32 {
-        self.alerts.flush_digest().await
+        self.notices.flush_digest().await
     }
 
     async fn muted(&self) -> Vec<MutedSource> {
-        self.alerts
+        self.notices
             .muted()
             .await
             .into_iter()
@@ -173,7 +173,7 @@ impl NotificationsService {
         #[zbus(header)] header: Header<'_>,
         #[zbus(connection)] conn: &Connection,
     ) -> Result<bool, RoxyError> {
-        let was = self.alerts.mute(&source, None).await.map_err(failed)?;
+        let was = self.notices.mute(&source, None).await.map_err(failed)?;
         if was {
             self.audit(&header, conn, "notify.unmute", &source).await;
         }
@@ -184,7 +184,7 @@ impl NotificationsService {
         let hooks = self.store.webhooks().await.map_err(failed)?;
         Ok(hooks
             .iter()
-            .map(|h| webhook_info(h, self.alerts.webhook_result(&h.name)))
+            .map(|h| webhook_info(h, self.notices.webhook_result(&h.name)))
             .collect())
     }
 
@@ -238,7 +238,7 @@ impl NotificationsService {
                 &[&name],
             )));
         };
-        self.alerts
+        self.notices
             .test_webhook(hook)
             .await
             .map_err(RoxyError::Failed)

@@ -92,7 +92,7 @@ impl SecretsService {
         let actor = caller::describe(connection, &header).await;
         let path = self
             .scanner
-            .start(&self.supervisor, self.engine.alerts().clone(), &folder)
+            .start(&self.supervisor, self.engine.notices().clone(), &folder)
             .await?;
         self.engine
             .audit(&actor, "secret.scan", &folder, "started", path.as_str())

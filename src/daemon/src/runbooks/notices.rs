@@ -78,7 +78,7 @@ impl Engine {
             return;
         };
         match finished_event(&record, LONG_RUN) {
-            Some(event) => self.alerts.publish(event).await,
+            Some(event) => self.notices.publish(event).await,
             // A leftover approval notice must not outlive its run.
             None => self.withdraw_alert(run_id).await,
         }
@@ -86,7 +86,7 @@ impl Engine {
 
     /// Closes the run's notice (its approval was given elsewhere, or it moved on).
     pub(super) async fn withdraw_alert(&self, run_id: u64) {
-        self.alerts.withdraw(&key(run_id)).await;
+        self.notices.withdraw(&key(run_id)).await;
     }
 }
 
@@ -119,7 +119,7 @@ pub fn spawn_action_handler(engine: Weak<Engine>, mut invoked: mpsc::UnboundedRe
             if let Err(e) = result {
                 tracing::warn!(run = run_id, action, "notification action failed: {e}");
                 engine
-                    .alerts
+                    .notices
                     .show(Notice {
                         key: key.clone(),
                         summary: gettext("That did not work"),
