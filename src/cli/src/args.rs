@@ -65,6 +65,11 @@ pub enum Command {
         #[command(subcommand)]
         command: MetricsCommand,
     },
+    /// Alerts and the rules that raise them
+    Alerts {
+        #[command(subcommand)]
+        command: AlertsCommand,
+    },
     /// Notification profiles, Do Not Disturb, the digest and muted sources
     Notify {
         #[command(subcommand)]
@@ -201,6 +206,41 @@ pub enum MetricsCommand {
         #[arg(long, default_value = "1h", value_parser = parse_range)]
         range: u64,
     },
+    /// Record a value from a script (kept current for 5 minutes, stored in the history)
+    Push {
+        metric: String,
+        #[arg(allow_negative_numbers = true)]
+        value: f64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Open alerts (with --all, resolved ones too)
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// The alert rules
+    Rules,
+    /// Add a rule, or replace the one with this name
+    Add {
+        name: String,
+        /// METRIC OP NUMBER, such as "disk.root_used_pct > 90" or "check.*.up < 1"
+        condition: String,
+        /// How long the condition must hold before the alert fires
+        #[arg(long = "for", default_value = "0s", value_parser = parse_range)]
+        hold: u64,
+        /// critical or warning
+        #[arg(long, default_value = "critical", value_parser = ["critical", "warning"])]
+        severity: String,
+    },
+    /// Remove a rule
+    Remove { name: String },
+    /// Turn a rule on
+    Enable { name: String },
+    /// Turn a rule off (its open alerts resolve)
+    Disable { name: String },
 }
 
 /// A span such as `90s`, `1h` or `7d`, in seconds.

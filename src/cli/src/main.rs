@@ -6,8 +6,8 @@ mod output;
 mod watch;
 
 use args::{
-    AuditCommand, Cli, Command, DbCommand, JobsCommand, MetricsCommand, NotifyCommand,
-    RunbookCommand, ScheduleCommand, SecretCommand, WebhookCommand,
+    AlertsCommand, AuditCommand, Cli, Command, DbCommand, JobsCommand, MetricsCommand,
+    NotifyCommand, RunbookCommand, ScheduleCommand, SecretCommand, WebhookCommand,
 };
 use clap::{CommandFactory, Parser};
 use output::Output;
@@ -116,6 +116,31 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             MetricsCommand::History { metric, range } => {
                 commands::metrics::history(out, &metric, range).await
             }
+            MetricsCommand::Push { metric, value } => {
+                commands::metrics::push(out, &metric, value).await
+            }
+        },
+        Command::Alerts { command } => match command {
+            AlertsCommand::List { all } => commands::alerts::list(out, all).await,
+            AlertsCommand::Rules => commands::alerts::rules(out).await,
+            AlertsCommand::Add {
+                name,
+                condition,
+                hold,
+                severity,
+            } => {
+                let rule = roxy_ipc::AlertRuleInfo {
+                    name,
+                    condition,
+                    for_seconds: hold,
+                    severity,
+                    enabled: true,
+                };
+                commands::alerts::add(out, rule).await
+            }
+            AlertsCommand::Remove { name } => commands::alerts::remove(out, &name).await,
+            AlertsCommand::Enable { name } => commands::alerts::enable(out, &name, true).await,
+            AlertsCommand::Disable { name } => commands::alerts::enable(out, &name, false).await,
         },
         Command::Notify { command } => match command {
             NotifyCommand::Status => commands::notify::status(out).await,

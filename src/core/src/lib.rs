@@ -1,7 +1,9 @@
 //! Roxy's domain model and storage. No GTK, no D-Bus server, no audio: everything here can be
 //! tested with plain `cargo test`.
 
+pub mod alerts;
 pub mod audit;
+pub mod infra;
 pub mod jobs;
 pub mod maintenance;
 pub mod metrics;

@@ -1,5 +1,6 @@
 //! roxyd on the session bus: serve the objects, claim the name, notice when to stop.
 
+use crate::alerting::{AlertManager, ValueSource};
 use crate::metrics::Sampler;
 use crate::notifications::Notices;
 use crate::runbooks::Engine;
@@ -62,14 +63,17 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         .at(DAEMON_PATH, JobsService::new(supervisor.clone()))
         .await?;
     supervisor.restore_history().await?;
+    let secrets = Arc::new(SecretStore::default());
+    let (notices, invoked) = Notices::start(&conn, store.clone(), secrets.clone()).await;
+    let sampler = Sampler::start(store.clone());
+    let alerts = AlertManager::start(store.clone(), notices.clone(), conn.clone()).await;
+    alerts.add_source(Arc::downgrade(&sampler) as Weak<dyn ValueSource>);
     server
         .at(
             DAEMON_PATH,
-            MetricsService::new(Sampler::start(store.clone()), store.clone()),
+            MetricsService::new(sampler, alerts.clone(), store.clone()),
         )
         .await?;
-    let secrets = Arc::new(SecretStore::default());
-    let (notices, invoked) = Notices::start(&conn, store.clone(), secrets.clone()).await;
     let engine = Engine::start(
         store.clone(),
         supervisor.clone(),

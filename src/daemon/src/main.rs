@@ -1,6 +1,7 @@
 //! roxyd — the Roxy user daemon. It owns the database and every background job and serves
 //! them on the session bus under `<app id>.Daemon`.
 
+mod alerting;
 mod autostart;
 mod bus;
 mod http;

@@ -1,17 +1,25 @@
 //! The metrics sampler: reads /proc every second, keeps the latest values for `Current`,
-//! and writes them into the downsampled history (pruned once a minute).
+//! and writes them into the downsampled history (pruned once a minute). Values pushed by
+//! scripts (`roxyctl metrics push`) join the same stream until they go stale.
 
 use roxy_core::metrics::{rates, Snapshot};
 use roxy_core::Store;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const INTERVAL: Duration = Duration::from_secs(1);
 const PRUNE_EVERY: u32 = 60;
+/// A pushed value counts as current this long after its last push.
+pub const PUSHED_VALUE_LIFETIME_MS: i64 = 5 * 60 * 1000;
+/// At most this many pushed metrics at once, so a runaway script cannot fill the database.
+pub const MAX_PUSHED: usize = 200;
 
 #[derive(Default)]
 pub struct Sampler {
     latest: Mutex<Vec<(String, f64)>>,
+    /// name → (value, pushed at ms).
+    pushed: Mutex<BTreeMap<String, (f64, i64)>>,
 }
 
 impl Sampler {
@@ -28,7 +36,8 @@ impl Sampler {
                 ticks.tick().await;
                 let Some(sampler) = weak.upgrade() else { break };
                 let now = Snapshot::read();
-                let values = rates(&before, &now);
+                let mut values = rates(&before, &now);
+                values.extend(sampler.pushed_values(now.at_ms));
                 if let Err(e) = store.record_metrics(now.at_ms, &values).await {
                     tracing::warn!("cannot store metrics: {e}");
                 }
@@ -48,5 +57,33 @@ impl Sampler {
 
     pub fn latest(&self) -> Vec<(String, f64)> {
         self.latest.lock().unwrap().clone()
+    }
+
+    /// Records a value from outside (a script, a backup job). False when the name belongs to
+    /// the sampler or too many pushed metrics exist already.
+    pub fn push(&self, name: &str, value: f64, now_ms: i64) -> bool {
+        let mut pushed = self.pushed.lock().unwrap();
+        pushed.retain(|_, (_, at)| now_ms - *at <= PUSHED_VALUE_LIFETIME_MS);
+        if !pushed.contains_key(name) && pushed.len() >= MAX_PUSHED {
+            return false;
+        }
+        pushed.insert(name.to_owned(), (value, now_ms));
+        true
+    }
+
+    fn pushed_values(&self, now_ms: i64) -> Vec<(String, f64)> {
+        self.pushed
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, (_, at))| now_ms - at <= PUSHED_VALUE_LIFETIME_MS)
+            .map(|(name, (value, _))| (name.clone(), *value))
+            .collect()
+    }
+}
+
+impl crate::alerting::ValueSource for Sampler {
+    fn values(&self) -> Vec<(String, f64)> {
+        self.latest()
     }
 }

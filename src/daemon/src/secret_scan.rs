@@ -1,7 +1,7 @@
 //! The secret-scan job: walks a folder for plaintext credentials and keeps what it found
 //! (masked) for `Secrets1.Findings`; `import` moves one found value into the secret store.
 
-use crate::notifications::{Notices, Event};
+use crate::notifications::{Event, Notices};
 use crate::secrets::SecretStore;
 use crate::supervisor::{JobFailure, Supervisor};
 use roxy_core::notify::EventKind;

@@ -28,6 +28,7 @@ pub mod interfaces {
     pub const SECRETS1: &str = "io.github.skybeam.Roxy.Secrets1";
     pub const NOTIFICATIONS1: &str = "io.github.skybeam.Roxy.Notifications1";
     pub const METRICS1: &str = "io.github.skybeam.Roxy.Metrics1";
+    pub const INFRA1: &str = "io.github.skybeam.Roxy.Infra1";
     pub const ERROR_PREFIX_LITERAL: &str = "io.github.skybeam.Roxy.Error";
 }
 
@@ -45,6 +46,7 @@ mod tests {
             interfaces::SECRETS1,
             interfaces::NOTIFICATIONS1,
             interfaces::METRICS1,
+            interfaces::INFRA1,
             interfaces::ERROR_PREFIX_LITERAL,
         ] {
             assert!(

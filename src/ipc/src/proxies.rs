@@ -2,9 +2,10 @@
 //! name depends on the build profile; use [`crate::Client`] to build them.
 
 use crate::{
-    AuditEntry, DaemonStatus, JobInfo, JobState, MetricPoint, MetricValue, MutedSource, NoticeKind,
-    NoticeStatus, RoxyError, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding,
-    StepInfo, ValidationProblem, WebhookInfo,
+    AlertInfo, AlertRuleInfo, AuditEntry, ContainerInfo, DaemonStatus, EngineStatus, JobInfo,
+    JobState, MetricPoint, MetricValue, MutedSource, NoticeKind, NoticeStatus, RoxyError, RunInfo,
+    RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem,
+    WebhookInfo,
 };
 use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
@@ -180,4 +181,43 @@ pub trait Notifications1 {
 pub trait Metrics1 {
     fn current(&self) -> Result<Vec<MetricValue>, RoxyError>;
     fn history(&self, metric: &str, seconds: u64) -> Result<Vec<MetricPoint>, RoxyError>;
+    /// Records a value from a script (`backup.age_hours`); it stays current for 5 minutes.
+    fn push(&self, metric: &str, value: f64) -> Result<(), RoxyError>;
+    /// Open alerts, then (with `include_resolved`) resolved ones, newest first.
+    fn alerts(&self, include_resolved: bool) -> Result<Vec<AlertInfo>, RoxyError>;
+    fn alert_rules(&self) -> Result<Vec<AlertRuleInfo>, RoxyError>;
+    /// Adds the rule or replaces the one with its name.
+    fn save_alert_rule(&self, rule: &AlertRuleInfo) -> Result<(), RoxyError>;
+    fn remove_alert_rule(&self, name: &str) -> Result<bool, RoxyError>;
+
+    #[zbus(signal)]
+    fn alerts_changed(&self) -> zbus::Result<()>;
+}
+
+/// Containers (with self-healing), and later units and checks.
+#[proxy(interface = "io.github.skybeam.Roxy.Infra1", gen_blocking = false)]
+pub trait Infra1 {
+    fn engine(&self) -> Result<EngineStatus, RoxyError>;
+    /// Points roxyd at another engine socket (a path; empty for the default) and reconnects.
+    fn set_engine_socket(&self, socket: &str) -> Result<EngineStatus, RoxyError>;
+    fn containers(&self) -> Result<Vec<ContainerInfo>, RoxyError>;
+    /// `action`: start, stop or restart. `container`: id, id prefix or name.
+    fn container_action(&self, container: &str, action: &str) -> Result<(), RoxyError>;
+    /// The last `lines` lines of the container's output, oldest first.
+    fn container_logs(&self, container: &str, lines: u32) -> Result<Vec<String>, RoxyError>;
+    /// Starts sending `ContainerLog` signals with new output until `UnfollowLogs` or until
+    /// the caller leaves the bus. Returns the container's id.
+    fn follow_logs(&self, container: &str) -> Result<String, RoxyError>;
+    fn unfollow_logs(&self, container: &str) -> Result<(), RoxyError>;
+    /// `mode`: on, off, or label (follow the container's `roxy.heal` label).
+    fn set_healing(&self, container: &str, mode: &str) -> Result<(), RoxyError>;
+
+    #[zbus(signal)]
+    fn engine_changed(&self, status: EngineStatus) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn container_changed(&self, container: ContainerInfo) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn container_removed(&self, id: &str) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn container_log(&self, id: &str, lines: Vec<String>) -> zbus::Result<()>;
 }

@@ -334,3 +334,67 @@ pub struct MetricPoint {
     pub min: f64,
     pub max: f64,
 }
+
+/// The container engine roxyd talks to (Docker or Podman's Docker-compatible socket).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Type)]
+pub struct EngineStatus {
+    pub available: bool,
+    /// The socket roxyd uses or last tried.
+    pub socket: String,
+    /// "Docker Engine 20.10.24 (API 1.41)"; empty when unavailable.
+    pub version: String,
+    /// Why it is unavailable and what to do; empty when available.
+    pub message: String,
+}
+
+/// One container as the engine reports it, plus what Roxy's self-healing is doing with it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Type)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    /// `created`, `running`, `paused`, `restarting`, `exited`, `dead`.
+    pub state: String,
+    /// `healthy`, `unhealthy`, `starting`, or empty without a health check.
+    pub health: String,
+    /// Unix milliseconds of the last start; 0 when never started.
+    pub started_at: i64,
+    /// Exit code of the last run (meaningful when not running).
+    pub exit_code: i64,
+    /// Restarts made by the engine's own restart policy.
+    pub restart_count: i64,
+    /// CPU use in percent of one core, and memory in bytes (0 when not running).
+    pub cpu_pct: f64,
+    pub memory_bytes: u64,
+    pub memory_limit_bytes: u64,
+    /// Self-healing: `off`, `watching`, `restarting`, `gave-up`.
+    pub heal: String,
+    /// Restarts Roxy made inside the policy's window.
+    pub heal_restarts: u32,
+    /// Problems with the container's `roxy.heal*` labels, one sentence each.
+    pub heal_problems: Vec<String>,
+}
+
+/// An alert rule: `condition` such as `disk.root_used_pct > 90`, held `for_seconds`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct AlertRuleInfo {
+    pub name: String,
+    pub condition: String,
+    pub for_seconds: u64,
+    /// `critical` or `warning`.
+    pub severity: String,
+    pub enabled: bool,
+}
+
+/// An alert, open or resolved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct AlertInfo {
+    pub id: i64,
+    pub rule: String,
+    pub subject: String,
+    pub severity: String,
+    pub message: String,
+    /// Unix milliseconds; `resolved_at` is 0 while the alert is open.
+    pub fired_at: i64,
+    pub resolved_at: i64,
+}

@@ -57,3 +57,13 @@ pub async fn history(out: Output, metric: &str, seconds: u64) -> anyhow::Result<
     });
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn push(out: Output, metric: &str, value: f64) -> anyhow::Result<ExitCode> {
+    let client = Client::session().await?;
+    client.metrics().await?.push(metric, value).await?;
+    out.emit(
+        &serde_json::json!({ "metric": metric, "value": value }),
+        || roxy_ipc::i18n::fill(&gettext("Recorded {} = {}."), &[&metric, &value]),
+    );
+    Ok(ExitCode::SUCCESS)
+}

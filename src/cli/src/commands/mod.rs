@@ -1,5 +1,6 @@
 //! One module per command group.
 
+pub mod alerts;
 pub mod audit;
 pub mod db;
 pub mod jobs;

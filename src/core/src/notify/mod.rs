@@ -15,14 +15,18 @@ pub enum EventKind {
     ApprovalNeeded,
     RunFinished,
     SecretsFound,
+    AlertFired,
+    AlertResolved,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 4] = [
+    pub const ALL: [EventKind; 6] = [
         EventKind::RunFailed,
         EventKind::ApprovalNeeded,
         EventKind::RunFinished,
         EventKind::SecretsFound,
+        EventKind::AlertFired,
+        EventKind::AlertResolved,
     ];
 
     pub fn id(self) -> &'static str {
@@ -31,6 +35,8 @@ impl EventKind {
             EventKind::ApprovalNeeded => "run.approval",
             EventKind::RunFinished => "run.finished",
             EventKind::SecretsFound => "secrets.found",
+            EventKind::AlertFired => "alert.fired",
+            EventKind::AlertResolved => "alert.resolved",
         }
     }
 
@@ -41,8 +47,12 @@ impl EventKind {
     /// A failure or a waiting approval interrupts; everything else can wait.
     pub fn default_profile(self) -> Profile {
         match self {
-            EventKind::RunFailed | EventKind::ApprovalNeeded => Profile::Critical,
-            EventKind::RunFinished | EventKind::SecretsFound => Profile::Info,
+            EventKind::RunFailed | EventKind::ApprovalNeeded | EventKind::AlertFired => {
+                Profile::Critical
+            }
+            EventKind::RunFinished | EventKind::SecretsFound | EventKind::AlertResolved => {
+                Profile::Info
+            }
         }
     }
 

@@ -3,11 +3,11 @@
 //! No D-Bus method runs a caller-supplied command: a run names a runbook of the catalog, and
 //! the catalog only reads folders the user alone can change.
 
-mod notices;
 pub mod checks;
 mod control;
 mod convert;
 mod executor;
+mod notices;
 mod plan;
 pub mod process;
 mod scheduler;
@@ -16,7 +16,7 @@ mod tray_view;
 mod triggers;
 mod watcher;
 
-use crate::notifications::{Notices, Invoked};
+use crate::notifications::{Invoked, Notices};
 use crate::secrets::SecretStore;
 use crate::services::runbooks1::RunbooksService;
 use crate::supervisor::{JobFailure, Supervisor};

@@ -1,25 +1,43 @@
-//! `Metrics1`: the host's current metrics and their history.
+//! `Metrics1`: the host's current metrics and their history, pushed values, alert rules and
+//! the alerts they raised.
 
+use crate::alerting::AlertManager;
 use crate::metrics::Sampler;
+use crate::services::caller;
+use roxy_core::alerts::{Alert, Rule};
 use roxy_core::metrics::history::tier_for;
+use roxy_core::metrics::is_pushable_name;
 use roxy_core::Store;
 use roxy_ipc::i18n::{fill, gettext};
-use roxy_ipc::{MetricPoint, MetricValue, RoxyError};
+use roxy_ipc::{AlertInfo, AlertRuleInfo, MetricPoint, MetricValue, RoxyError};
 use std::sync::Arc;
-use zbus::interface;
+use zbus::message::Header;
+use zbus::object_server::SignalEmitter;
+use zbus::{interface, Connection};
 
 /// The longest history one call returns: a year.
 const MAX_SPAN_SECONDS: u64 = 365 * 24 * 3600;
+/// Resolved alerts returned at most.
+const RESOLVED_LIMIT: u32 = 500;
 
 pub struct MetricsService {
     sampler: Arc<Sampler>,
+    alerts: Arc<AlertManager>,
     store: Store,
 }
 
 impl MetricsService {
-    pub fn new(sampler: Arc<Sampler>, store: Store) -> Self {
-        Self { sampler, store }
+    pub fn new(sampler: Arc<Sampler>, alerts: Arc<AlertManager>, store: Store) -> Self {
+        Self {
+            sampler,
+            alerts,
+            store,
+        }
     }
+}
+
+fn failed(e: impl std::fmt::Display) -> RoxyError {
+    RoxyError::Failed(e.to_string())
 }
 
 #[interface(name = "io.github.skybeam.Roxy.Metrics1")]
@@ -63,7 +81,7 @@ impl MetricsService {
                 roxy_core::time::now_ms() - span_ms,
             )
             .await
-            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+            .map_err(failed)?;
         Ok(points
             .into_iter()
             .map(|p| MetricPoint {
@@ -73,5 +91,111 @@ impl MetricsService {
                 max: p.max,
             })
             .collect())
+    }
+
+    fn push(&self, metric: String, value: f64) -> Result<(), RoxyError> {
+        if !is_pushable_name(&metric) {
+            return Err(RoxyError::InvalidInput(fill(
+                &gettext("metric: “{}” must be 1–100 letters, digits, “.”, “_” or “-”, start with a letter, and not start with one of roxyd's own prefixes ({})"),
+                &[&metric, &roxy_core::metrics::RESERVED_PREFIXES.join(", ")],
+            )));
+        }
+        if !value.is_finite() {
+            return Err(RoxyError::InvalidInput(gettext(
+                "value: must be a finite number",
+            )));
+        }
+        if !self.sampler.push(&metric, value, roxy_core::time::now_ms()) {
+            return Err(RoxyError::InvalidInput(fill(
+                &gettext("Too many pushed metrics (at most {}); old ones expire 5 minutes after their last push."),
+                &[&crate::metrics::MAX_PUSHED],
+            )));
+        }
+        Ok(())
+    }
+
+    async fn alerts(&self, include_resolved: bool) -> Result<Vec<AlertInfo>, RoxyError> {
+        let alerts = self
+            .store
+            .alerts(include_resolved, RESOLVED_LIMIT)
+            .await
+            .map_err(failed)?;
+        Ok(alerts.into_iter().map(alert_info).collect())
+    }
+
+    fn alert_rules(&self) -> Vec<AlertRuleInfo> {
+        self.alerts.rules().iter().map(rule_info).collect()
+    }
+
+    async fn save_alert_rule(
+        &self,
+        rule: AlertRuleInfo,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), RoxyError> {
+        let mut parsed = Rule::parse(
+            &rule.name,
+            &rule.condition,
+            &format!("{}s", rule.for_seconds),
+            &rule.severity,
+        )
+        .map_err(|e| RoxyError::InvalidInput(e.to_string()))?;
+        parsed.enabled = rule.enabled;
+        self.store.save_alert_rule(&parsed).await.map_err(failed)?;
+        let actor = caller::describe(conn, &header).await;
+        let _ = self
+            .store
+            .audit(
+                &actor,
+                "alert-rule.save",
+                &rule.name,
+                "ok",
+                &parsed.condition.to_string(),
+            )
+            .await;
+        self.alerts.reload_rules().await.map_err(failed)
+    }
+
+    async fn remove_alert_rule(
+        &self,
+        name: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<bool, RoxyError> {
+        let removed = self.store.remove_alert_rule(&name).await.map_err(failed)?;
+        if removed {
+            let actor = caller::describe(conn, &header).await;
+            let _ = self
+                .store
+                .audit(&actor, "alert-rule.remove", &name, "ok", "")
+                .await;
+            self.alerts.reload_rules().await.map_err(failed)?;
+        }
+        Ok(removed)
+    }
+
+    #[zbus(signal)]
+    pub async fn alerts_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+}
+
+fn rule_info(rule: &Rule) -> AlertRuleInfo {
+    AlertRuleInfo {
+        name: rule.name.clone(),
+        condition: rule.condition.to_string(),
+        for_seconds: rule.hold.as_secs(),
+        severity: rule.severity.id().to_owned(),
+        enabled: rule.enabled,
+    }
+}
+
+fn alert_info(alert: Alert) -> AlertInfo {
+    AlertInfo {
+        id: alert.id,
+        rule: alert.rule,
+        subject: alert.subject,
+        severity: alert.severity.id().to_owned(),
+        message: alert.message,
+        fired_at: alert.fired_at_ms,
+        resolved_at: alert.resolved_at_ms.unwrap_or(0),
     }
 }

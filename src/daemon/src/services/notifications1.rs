@@ -48,6 +48,8 @@ pub fn kind_label(kind: EventKind) -> String {
         EventKind::ApprovalNeeded => gettext("A runbook needs approval"),
         EventKind::RunFinished => gettext("A long runbook finished"),
         EventKind::SecretsFound => gettext("A secret scan found credentials"),
+        EventKind::AlertFired => gettext("An alert fired"),
+        EventKind::AlertResolved => gettext("An alert resolved"),
     }
 }
 
