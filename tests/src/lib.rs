@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 
 pub use roxy_ipc::names::DAEMON_BUS_NAME;
 
+mod docker;
 mod dunst;
 mod http_sink;
 mod keyring;
 mod portal;
 mod tray_host;
+pub use docker::{Dockerd, IMAGE};
 pub use dunst::Dunst;
 pub use http_sink::{Answer, HttpSink, Recorded};
 pub use keyring::SecretService;

@@ -65,6 +65,11 @@ pub enum Command {
         #[command(subcommand)]
         command: MetricsCommand,
     },
+    /// Containers (with self-healing) through Docker or Podman
+    Infra {
+        #[command(subcommand)]
+        command: InfraCommand,
+    },
     /// Alerts and the rules that raise them
     Alerts {
         #[command(subcommand)]
@@ -211,6 +216,35 @@ pub enum MetricsCommand {
         metric: String,
         #[arg(allow_negative_numbers = true)]
         value: f64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InfraCommand {
+    /// The container engine roxyd uses; with SOCKET, use that one (\"default\" to search again)
+    Engine { socket: Option<String> },
+    /// Containers with state, health, uptime, restarts, CPU, memory and self-healing
+    Containers,
+    /// Start a container (by name, id or id prefix)
+    Start { container: String },
+    /// Stop a container
+    Stop { container: String },
+    /// Restart a container
+    Restart { container: String },
+    /// A container's latest output; with --follow, keep printing new lines
+    Logs {
+        container: String,
+        /// How many of the latest lines
+        #[arg(long, short = 'n', default_value_t = 100)]
+        lines: u32,
+        #[arg(long, short = 'f')]
+        follow: bool,
+    },
+    /// Self-healing for a container: on, off, or label (follow its roxy.heal label)
+    Heal {
+        container: String,
+        #[arg(value_parser = ["on", "off", "label"])]
+        mode: String,
     },
 }
 

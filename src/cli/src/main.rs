@@ -6,8 +6,8 @@ mod output;
 mod watch;
 
 use args::{
-    AlertsCommand, AuditCommand, Cli, Command, DbCommand, JobsCommand, MetricsCommand,
-    NotifyCommand, RunbookCommand, ScheduleCommand, SecretCommand, WebhookCommand,
+    AlertsCommand, AuditCommand, Cli, Command, DbCommand, InfraCommand, JobsCommand,
+    MetricsCommand, NotifyCommand, RunbookCommand, ScheduleCommand, SecretCommand, WebhookCommand,
 };
 use clap::{CommandFactory, Parser};
 use output::Output;
@@ -118,6 +118,27 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             }
             MetricsCommand::Push { metric, value } => {
                 commands::metrics::push(out, &metric, value).await
+            }
+        },
+        Command::Infra { command } => match command {
+            InfraCommand::Engine { socket } => commands::infra::engine(out, socket).await,
+            InfraCommand::Containers => commands::infra::containers(out).await,
+            InfraCommand::Start { container } => {
+                commands::infra::action(out, &container, "start").await
+            }
+            InfraCommand::Stop { container } => {
+                commands::infra::action(out, &container, "stop").await
+            }
+            InfraCommand::Restart { container } => {
+                commands::infra::action(out, &container, "restart").await
+            }
+            InfraCommand::Logs {
+                container,
+                lines,
+                follow,
+            } => commands::infra::logs(out, &container, lines, follow).await,
+            InfraCommand::Heal { container, mode } => {
+                commands::infra::heal(out, &container, &mode).await
             }
         },
         Command::Alerts { command } => match command {

@@ -27,6 +27,14 @@ impl Store {
         Ok(())
     }
 
+    pub async fn remove_setting(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM settings WHERE key = ?")
+            .bind(key)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     pub async fn flag(&self, key: &str) -> bool {
         matches!(self.setting(key).await, Ok(Some(v)) if v == "true")
     }
@@ -47,5 +55,7 @@ mod tests {
         store.set_setting("a", "false").await.unwrap();
         assert_eq!(store.setting("a").await.unwrap().as_deref(), Some("false"));
         assert!(!store.flag("a").await);
+        store.remove_setting("a").await.unwrap();
+        assert_eq!(store.setting("a").await.unwrap(), None);
     }
 }

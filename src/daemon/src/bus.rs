@@ -74,6 +74,18 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
             MetricsService::new(sampler, alerts.clone(), store.clone()),
         )
         .await?;
+    let containers = crate::infra::Containers::start(
+        conn.clone(),
+        store.clone(),
+        alerts.clone(),
+        notices.clone(),
+    );
+    server
+        .at(
+            DAEMON_PATH,
+            crate::services::infra1::InfraService::new(containers),
+        )
+        .await?;
     let engine = Engine::start(
         store.clone(),
         supervisor.clone(),

@@ -5,6 +5,7 @@ mod alerting;
 mod autostart;
 mod bus;
 mod http;
+mod infra;
 mod logging;
 mod maintenance;
 mod metrics;

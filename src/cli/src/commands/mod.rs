@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod db;
+pub mod infra;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;

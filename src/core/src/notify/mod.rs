@@ -17,16 +17,18 @@ pub enum EventKind {
     SecretsFound,
     AlertFired,
     AlertResolved,
+    ContainerHealed,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::RunFailed,
         EventKind::ApprovalNeeded,
         EventKind::RunFinished,
         EventKind::SecretsFound,
         EventKind::AlertFired,
         EventKind::AlertResolved,
+        EventKind::ContainerHealed,
     ];
 
     pub fn id(self) -> &'static str {
@@ -37,6 +39,7 @@ impl EventKind {
             EventKind::SecretsFound => "secrets.found",
             EventKind::AlertFired => "alert.fired",
             EventKind::AlertResolved => "alert.resolved",
+            EventKind::ContainerHealed => "container.healed",
         }
     }
 
@@ -50,9 +53,10 @@ impl EventKind {
             EventKind::RunFailed | EventKind::ApprovalNeeded | EventKind::AlertFired => {
                 Profile::Critical
             }
-            EventKind::RunFinished | EventKind::SecretsFound | EventKind::AlertResolved => {
-                Profile::Info
-            }
+            EventKind::RunFinished
+            | EventKind::SecretsFound
+            | EventKind::AlertResolved
+            | EventKind::ContainerHealed => Profile::Info,
         }
     }
 

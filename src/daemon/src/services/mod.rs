@@ -2,6 +2,7 @@
 
 pub mod caller;
 pub mod daemon1;
+pub mod infra1;
 pub mod job1;
 pub mod jobs1;
 pub mod metrics1;

@@ -50,6 +50,7 @@ pub fn kind_label(kind: EventKind) -> String {
         EventKind::SecretsFound => gettext("A secret scan found credentials"),
         EventKind::AlertFired => gettext("An alert fired"),
         EventKind::AlertResolved => gettext("An alert resolved"),
+        EventKind::ContainerHealed => gettext("A restarted container is running again"),
     }
 }
 
