@@ -14,12 +14,14 @@ mod http_sink;
 mod keyring;
 mod portal;
 mod tray_host;
+mod web;
 pub use docker::{Dockerd, IMAGE};
 pub use dunst::Dunst;
 pub use http_sink::{Answer, HttpSink, Recorded};
 pub use keyring::SecretService;
 pub use portal::NotificationPortal;
 pub use tray_host::{MenuEntry, TrayHost};
+pub use web::{Reply, TlsServer, WebServer};
 
 /// A built binary of the workspace (`cargo test --workspace` builds them first).
 pub fn bin(name: &str) -> PathBuf {

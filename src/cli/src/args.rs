@@ -246,6 +246,60 @@ pub enum InfraCommand {
         #[arg(value_parser = ["on", "off", "label"])]
         mode: String,
     },
+    /// Checks with their state, latency, uptime and certificate days
+    Checks,
+    /// Add, change, remove or inspect one check
+    Check {
+        #[command(subcommand)]
+        command: CheckCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    /// Add a check, or replace the one with this name
+    Add {
+        name: String,
+        /// https://host/path, http://…, tcp://HOST:PORT, tls://HOST[:PORT], dns://NAME or
+        /// icmp://HOST
+        target: String,
+        /// How often: 1s up to 24h
+        #[arg(long, default_value = "30s", value_parser = parse_millis)]
+        every: u64,
+        /// How long one probe may take (default: the interval, at most 10s)
+        #[arg(long, value_parser = parse_millis, default_value = "0s")]
+        timeout: u64,
+        /// HTTP: text the response must contain
+        #[arg(long, default_value = "")]
+        keyword: String,
+        /// HTTP: the status that counts as up (default: any 2xx or 3xx)
+        #[arg(long, default_value_t = 0)]
+        status: u16,
+        /// TLS: days of validity below which the certificate counts as expiring
+        #[arg(long, default_value_t = 14)]
+        warn_days: u32,
+        /// DNS: an address the name must resolve to
+        #[arg(long, default_value = "")]
+        expect: String,
+        /// Save it without running it
+        #[arg(long)]
+        disabled: bool,
+    },
+    /// Remove a check
+    Remove { name: String },
+    /// When a check went down and came back
+    History {
+        name: String,
+        #[arg(long, short = 'n', default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+/// A span such as `500ms`, `1s` or `5m`, in milliseconds.
+fn parse_millis(text: &str) -> Result<u64, String> {
+    humantime::parse_duration(text)
+        .map(|d| d.as_millis() as u64)
+        .map_err(|e| format!("“{text}”: {e} (write a span like 1s, 30s or 5m)"))
 }
 
 #[derive(Debug, Subcommand)]

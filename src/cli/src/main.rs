@@ -6,7 +6,7 @@ mod output;
 mod watch;
 
 use args::{
-    AlertsCommand, AuditCommand, Cli, Command, DbCommand, InfraCommand, JobsCommand,
+    AlertsCommand, AuditCommand, CheckCommand, Cli, Command, DbCommand, InfraCommand, JobsCommand,
     MetricsCommand, NotifyCommand, RunbookCommand, ScheduleCommand, SecretCommand, WebhookCommand,
 };
 use clap::{CommandFactory, Parser};
@@ -140,6 +140,37 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             InfraCommand::Heal { container, mode } => {
                 commands::infra::heal(out, &container, &mode).await
             }
+            InfraCommand::Checks => commands::checks::list(out).await,
+            InfraCommand::Check { command } => match command {
+                CheckCommand::Add {
+                    name,
+                    target,
+                    every,
+                    timeout,
+                    keyword,
+                    status,
+                    warn_days,
+                    expect,
+                    disabled,
+                } => {
+                    let spec = roxy_ipc::CheckSpecInfo {
+                        name,
+                        target,
+                        interval_ms: every,
+                        timeout_ms: timeout,
+                        keyword,
+                        status,
+                        warn_days,
+                        expect,
+                        enabled: !disabled,
+                    };
+                    commands::checks::add(out, spec).await
+                }
+                CheckCommand::Remove { name } => commands::checks::remove(out, &name).await,
+                CheckCommand::History { name, limit } => {
+                    commands::checks::history(out, &name, limit).await
+                }
+            },
         },
         Command::Alerts { command } => match command {
             AlertsCommand::List { all } => commands::alerts::list(out, all).await,

@@ -80,10 +80,12 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         alerts.clone(),
         notices.clone(),
     );
+    let checks = crate::infra::Checks::start(conn.clone(), store.clone()).await;
+    alerts.add_source(Arc::downgrade(&checks) as Weak<dyn ValueSource>);
     server
         .at(
             DAEMON_PATH,
-            crate::services::infra1::InfraService::new(containers),
+            crate::services::infra1::InfraService::new(containers, checks),
         )
         .await?;
     let engine = Engine::start(

@@ -14,8 +14,8 @@ pub mod types;
 pub use client::Client;
 pub use error::RoxyError;
 pub use types::{
-    AlertInfo, AlertRuleInfo, AuditEntry, ContainerInfo, DaemonStatus, EngineStatus, JobInfo,
-    JobState, MetricPoint, MetricValue, MutedSource, NoticeKind, NoticeStatus, RunInfo,
-    RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem,
-    WebhookInfo,
+    AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
+    ContainerInfo, DaemonStatus, EngineStatus, JobInfo, JobState, MetricPoint, MetricValue,
+    MutedSource, NoticeKind, NoticeStatus, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo,
+    SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
 };

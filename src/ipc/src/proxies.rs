@@ -2,10 +2,10 @@
 //! name depends on the build profile; use [`crate::Client`] to build them.
 
 use crate::{
-    AlertInfo, AlertRuleInfo, AuditEntry, ContainerInfo, DaemonStatus, EngineStatus, JobInfo,
-    JobState, MetricPoint, MetricValue, MutedSource, NoticeKind, NoticeStatus, RoxyError, RunInfo,
-    RunStepInfo, RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem,
-    WebhookInfo,
+    AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
+    ContainerInfo, DaemonStatus, EngineStatus, JobInfo, JobState, MetricPoint, MetricValue,
+    MutedSource, NoticeKind, NoticeStatus, RoxyError, RunInfo, RunStepInfo, RunbookInfo,
+    ScheduleInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
 };
 use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
@@ -211,6 +211,12 @@ pub trait Infra1 {
     fn unfollow_logs(&self, container: &str) -> Result<(), RoxyError>;
     /// `mode`: on, off, or label (follow the container's `roxy.heal` label).
     fn set_healing(&self, container: &str, mode: &str) -> Result<(), RoxyError>;
+    fn checks(&self) -> Result<Vec<CheckInfo>, RoxyError>;
+    /// Adds the check or replaces the one with its name; it is probed at once.
+    fn save_check(&self, check: &CheckSpecInfo) -> Result<(), RoxyError>;
+    fn remove_check(&self, name: &str) -> Result<bool, RoxyError>;
+    /// The newest changes between up and down, newest first.
+    fn check_events(&self, name: &str, limit: u32) -> Result<Vec<CheckEventInfo>, RoxyError>;
 
     #[zbus(signal)]
     fn engine_changed(&self, status: EngineStatus) -> zbus::Result<()>;
@@ -220,4 +226,10 @@ pub trait Infra1 {
     fn container_removed(&self, id: &str) -> zbus::Result<()>;
     #[zbus(signal)]
     fn container_log(&self, id: &str, lines: Vec<String>) -> zbus::Result<()>;
+    /// The probes of the last second.
+    #[zbus(signal)]
+    fn check_results(&self, results: Vec<CheckResult>) -> zbus::Result<()>;
+    /// Checks were added, changed or removed.
+    #[zbus(signal)]
+    fn checks_changed(&self) -> zbus::Result<()>;
 }

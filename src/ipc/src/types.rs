@@ -398,3 +398,61 @@ pub struct AlertInfo {
     pub fired_at: i64,
     pub resolved_at: i64,
 }
+
+/// A check as typed: `target` such as `https://nas/health`, `tcp://nas:22`, `tls://nas:443`,
+/// `dns://nas.lan` or `icmp://192.168.1.1`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Type)]
+pub struct CheckSpecInfo {
+    pub name: String,
+    pub target: String,
+    pub interval_ms: u64,
+    /// 0: the smaller of the interval and 10 s.
+    pub timeout_ms: u64,
+    /// HTTP: text the body must contain.
+    pub keyword: String,
+    /// HTTP: the status that counts as up; 0 for any 2xx or 3xx.
+    pub status: u16,
+    /// TLS: days of validity below which the certificate counts as expiring (default 14).
+    pub warn_days: u32,
+    /// DNS: an address the name must resolve to.
+    pub expect: String,
+    pub enabled: bool,
+}
+
+/// A check with its latest result.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Type)]
+pub struct CheckInfo {
+    pub spec: CheckSpecInfo,
+    /// `tcp`, `http`, `tls`, `dns` or `icmp`.
+    pub kind: String,
+    /// 1 up, 0 down, -1 not probed yet (or disabled).
+    pub up: i32,
+    pub latency_ms: f64,
+    /// TLS: days the certificate has left; -1 otherwise.
+    pub cert_days: f64,
+    pub message: String,
+    /// Unix ms of the last probe and of the last change between up and down.
+    pub last_at: i64,
+    pub since: i64,
+    /// Share of probes that found it up, in percent; -1 without data.
+    pub uptime_24h: f64,
+    pub uptime_30d: f64,
+}
+
+/// One probe's result, as sent with `CheckResults`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct CheckResult {
+    pub name: String,
+    pub at: i64,
+    pub up: bool,
+    pub latency_ms: f64,
+    pub message: String,
+}
+
+/// A change of a check between up and down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct CheckEventInfo {
+    pub at: i64,
+    pub up: bool,
+    pub message: String,
+}

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod checks;
 pub mod db;
 pub mod infra;
 pub mod jobs;

@@ -129,6 +129,31 @@ impl Store {
             .collect())
     }
 
+    /// The mean of every metric matching the SQL `LIKE` pattern over the last `span_ms`
+    /// (exact: total of sums over total of counts), from the finest tier covering the span.
+    pub async fn metric_means(
+        &self,
+        pattern: &str,
+        span_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<(String, f64)>, StoreError> {
+        let tier = tier_for(span_ms);
+        let from = now_ms - span_ms;
+        let rows = sqlx::query(
+            "SELECT metric, SUM(sum) / SUM(count) AS mean FROM metric_points \
+             WHERE metric LIKE ? AND tier = ? AND bucket >= ? GROUP BY metric",
+        )
+        .bind(pattern)
+        .bind(tier.id)
+        .bind(from - from.rem_euclid(tier.step_ms))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("metric"), r.get("mean")))
+            .collect())
+    }
+
     /// Names of the metrics with any history.
     pub async fn metric_names(&self) -> Result<Vec<String>, StoreError> {
         let rows =
@@ -142,6 +167,33 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn means_over_matching_metrics() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let now = 100 * HOUR;
+        for i in 0..10i64 {
+            let values = vec![
+                ("check.a.up".to_owned(), if i < 9 { 1.0 } else { 0.0 }),
+                ("check.b.up".to_owned(), 1.0),
+                ("cpu".to_owned(), 50.0),
+            ];
+            store
+                .record_metrics(now - 10_000 + i * 1000, &values)
+                .await
+                .unwrap();
+        }
+        let mut means = store.metric_means("check.%.up", 60_000, now).await.unwrap();
+        means.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            means,
+            vec![
+                ("check.a.up".to_owned(), 0.9),
+                ("check.b.up".to_owned(), 1.0)
+            ]
+        );
+    }
 
     #[tokio::test]
     async fn downsampling_keeps_totals_and_extremes() {

@@ -1,9 +1,12 @@
 //! The homelab: containers through the Docker Engine API (Docker or Podman), with
-//! self-healing.
+//! self-healing, and checks of hosts and services (TCP, HTTP, TLS, DNS, ICMP).
 
+pub mod checks;
 pub mod containers;
 mod engine;
 mod healing;
 mod logs;
+mod probes;
 
+pub use checks::Checks;
 pub use containers::Containers;

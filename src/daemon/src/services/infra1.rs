@@ -1,9 +1,13 @@
-//! `Infra1`: containers (state, actions, logs, self-healing) through the container engine.
+//! `Infra1`: containers (state, actions, logs, self-healing) through the container engine,
+//! and checks of hosts and services.
 
 use crate::infra::containers::Containers;
+use crate::infra::Checks;
 use crate::services::caller;
 use roxy_ipc::i18n::{fill, gettext};
-use roxy_ipc::{ContainerInfo, EngineStatus, RoxyError};
+use roxy_ipc::{
+    CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo, ContainerInfo, EngineStatus, RoxyError,
+};
 use std::sync::Arc;
 use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
@@ -14,11 +18,12 @@ const MAX_LOG_LINES: u32 = 10_000;
 
 pub struct InfraService {
     containers: Arc<Containers>,
+    checks: Arc<Checks>,
 }
 
 impl InfraService {
-    pub fn new(containers: Arc<Containers>) -> Self {
-        Self { containers }
+    pub fn new(containers: Arc<Containers>, checks: Arc<Checks>) -> Self {
+        Self { containers, checks }
     }
 }
 
@@ -125,6 +130,77 @@ impl InfraService {
         let actor = caller::describe(conn, &header).await;
         self.containers.set_healing(&id, &mode, &actor).await
     }
+
+    async fn checks(&self) -> Vec<CheckInfo> {
+        self.checks.list().await
+    }
+
+    async fn save_check(
+        &self,
+        check: CheckSpecInfo,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), RoxyError> {
+        self.checks.save(&check).await?;
+        let actor = caller::describe(conn, &header).await;
+        let _ = self
+            .containers_store()
+            .audit(&actor, "check.save", &check.name, "ok", &check.target)
+            .await;
+        Ok(())
+    }
+
+    async fn remove_check(
+        &self,
+        name: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<bool, RoxyError> {
+        let removed = self.checks.remove(&name).await?;
+        if removed {
+            let actor = caller::describe(conn, &header).await;
+            let _ = self
+                .containers_store()
+                .audit(&actor, "check.remove", &name, "ok", "")
+                .await;
+        }
+        Ok(removed)
+    }
+
+    async fn check_events(
+        &self,
+        name: String,
+        limit: u32,
+    ) -> Result<Vec<CheckEventInfo>, RoxyError> {
+        if !self.checks.exists(&name) {
+            return Err(RoxyError::NotFound(fill(
+                &gettext("No check “{}”; `roxyctl infra checks` lists them."),
+                &[&name],
+            )));
+        }
+        let events = self
+            .containers_store()
+            .check_events(&name, limit.min(1000))
+            .await
+            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+        Ok(events
+            .into_iter()
+            .map(|e| CheckEventInfo {
+                at: e.at_ms,
+                up: e.up,
+                message: e.message,
+            })
+            .collect())
+    }
+
+    #[zbus(signal)]
+    pub async fn check_results(
+        emitter: &SignalEmitter<'_>,
+        results: Vec<CheckResult>,
+    ) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    pub async fn checks_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
 
     #[zbus(signal)]
     pub async fn engine_changed(
