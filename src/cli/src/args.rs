@@ -211,6 +211,8 @@ pub enum MetricsCommand {
         #[arg(long, default_value = "1h", value_parser = parse_range)]
         range: u64,
     },
+    /// The energy level from the battery, and heavy runbooks waiting for power
+    Energy,
     /// Record a value from a script (kept current for 5 minutes, stored in the history)
     Push {
         metric: String,

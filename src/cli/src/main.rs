@@ -116,6 +116,7 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             MetricsCommand::History { metric, range } => {
                 commands::metrics::history(out, &metric, range).await
             }
+            MetricsCommand::Energy => commands::metrics::energy(out).await,
             MetricsCommand::Push { metric, value } => {
                 commands::metrics::push(out, &metric, value).await
             }

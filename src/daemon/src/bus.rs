@@ -65,15 +65,10 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
     supervisor.restore_history().await?;
     let secrets = Arc::new(SecretStore::default());
     let (notices, invoked) = Notices::start(&conn, store.clone(), secrets.clone()).await;
-    let sampler = Sampler::start(store.clone());
+    let energy = Arc::new(crate::energy::Energy::new());
+    let sampler = Sampler::start(store.clone(), energy.clone());
     let alerts = AlertManager::start(store.clone(), notices.clone(), conn.clone()).await;
     alerts.add_source(Arc::downgrade(&sampler) as Weak<dyn ValueSource>);
-    server
-        .at(
-            DAEMON_PATH,
-            MetricsService::new(sampler, alerts.clone(), store.clone()),
-        )
-        .await?;
     let containers = crate::infra::Containers::start(
         conn.clone(),
         store.clone(),
@@ -95,10 +90,23 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         runbook_dirs,
         (notices.clone(), invoked),
         secrets.clone(),
+        energy.clone(),
     )
     .await;
     server
         .at(DAEMON_PATH, RunbooksService::new(engine.clone()))
+        .await?;
+    server
+        .at(
+            DAEMON_PATH,
+            MetricsService::new(
+                sampler,
+                alerts.clone(),
+                energy,
+                engine.clone(),
+                store.clone(),
+            ),
+        )
         .await?;
     server
         .at(

@@ -2,6 +2,8 @@
 //! and writes them into the downsampled history (pruned once a minute). Values pushed by
 //! scripts (`roxyctl metrics push`) join the same stream until they go stale.
 
+use crate::energy::Energy;
+use roxy_core::metrics::sensors;
 use roxy_core::metrics::{rates, Snapshot};
 use roxy_core::Store;
 use std::collections::BTreeMap;
@@ -10,6 +12,8 @@ use std::time::Duration;
 
 const INTERVAL: Duration = Duration::from_secs(1);
 const PRUNE_EVERY: u32 = 60;
+/// The battery changes slowly; it is read every this many samples.
+const POWER_EVERY: u32 = 10;
 /// A pushed value counts as current this long after its last push.
 pub const PUSHED_VALUE_LIFETIME_MS: i64 = 5 * 60 * 1000;
 /// At most this many pushed metrics at once, so a runaway script cannot fill the database.
@@ -23,10 +27,12 @@ pub struct Sampler {
 }
 
 impl Sampler {
-    pub fn start(store: Store) -> Arc<Self> {
+    pub fn start(store: Store, energy: Arc<Energy>) -> Arc<Self> {
         let sampler = Arc::new(Self::default());
         let weak = Arc::downgrade(&sampler);
         tokio::spawn(async move {
+            energy.refresh().await;
+            let mut since_power = 0;
             let mut before = Snapshot::read();
             let mut ticks = tokio::time::interval(INTERVAL);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -37,6 +43,14 @@ impl Sampler {
                 let Some(sampler) = weak.upgrade() else { break };
                 let now = Snapshot::read();
                 let mut values = rates(&before, &now);
+                values.extend(sensors::temperatures(energy.sysfs()));
+                values.extend(sensors::gpus(energy.sysfs()));
+                since_power += 1;
+                if since_power >= POWER_EVERY {
+                    since_power = 0;
+                    energy.refresh().await;
+                }
+                values.extend(energy.values());
                 values.extend(sampler.pushed_values(now.at_ms));
                 if let Err(e) = store.record_metrics(now.at_ms, &values).await {
                     tracing::warn!("cannot store metrics: {e}");

@@ -15,7 +15,7 @@ pub use client::Client;
 pub use error::RoxyError;
 pub use types::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
-    ContainerInfo, DaemonStatus, EngineStatus, JobInfo, JobState, MetricPoint, MetricValue,
-    MutedSource, NoticeKind, NoticeStatus, RunInfo, RunStepInfo, RunbookInfo, ScheduleInfo,
-    SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
+    ContainerInfo, DaemonStatus, DeferredRun, EnergyInfo, EngineStatus, JobInfo, JobState,
+    MetricPoint, MetricValue, MutedSource, NoticeKind, NoticeStatus, RunInfo, RunStepInfo,
+    RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
 };

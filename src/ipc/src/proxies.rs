@@ -3,9 +3,9 @@
 
 use crate::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
-    ContainerInfo, DaemonStatus, EngineStatus, JobInfo, JobState, MetricPoint, MetricValue,
-    MutedSource, NoticeKind, NoticeStatus, RoxyError, RunInfo, RunStepInfo, RunbookInfo,
-    ScheduleInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
+    ContainerInfo, DaemonStatus, EnergyInfo, EngineStatus, JobInfo, JobState, MetricPoint,
+    MetricValue, MutedSource, NoticeKind, NoticeStatus, RoxyError, RunInfo, RunStepInfo,
+    RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
 };
 use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
@@ -189,9 +189,12 @@ pub trait Metrics1 {
     /// Adds the rule or replaces the one with its name.
     fn save_alert_rule(&self, rule: &AlertRuleInfo) -> Result<(), RoxyError>;
     fn remove_alert_rule(&self, name: &str) -> Result<bool, RoxyError>;
+    fn energy(&self) -> Result<EnergyInfo, RoxyError>;
 
     #[zbus(signal)]
     fn alerts_changed(&self) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn energy_changed(&self, energy: EnergyInfo) -> zbus::Result<()>;
 }
 
 /// Containers (with self-healing), and later units and checks.

@@ -153,6 +153,9 @@ pub struct RunbookInfo {
     pub last_state: String,
     /// Unix ms of the latest run, or 0.
     pub last_run_at: i64,
+    /// Unix ms since a schedule of this heavy runbook waits for the energy level to reach
+    /// medium again; 0 when nothing waits.
+    pub deferred_since: i64,
 }
 
 /// One step of a runbook, as written.
@@ -455,4 +458,26 @@ pub struct CheckEventInfo {
     pub at: i64,
     pub up: bool,
     pub message: String,
+}
+
+/// The energy level from the battery, and heavy runbooks waiting for it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Type)]
+pub struct EnergyInfo {
+    /// `critical`, `low`, `medium`, `high` or `full`.
+    pub level: String,
+    pub has_battery: bool,
+    pub on_battery: bool,
+    /// Charge in percent; -1 when unknown.
+    pub battery_pct: f64,
+    /// Heavy runbooks whose schedule fired while the level was below medium.
+    pub deferred: Vec<DeferredRun>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Type)]
+pub struct DeferredRun {
+    pub runbook: String,
+    /// Unix ms.
+    pub since: i64,
+    /// Who wanted it to run ("schedule #3").
+    pub actor: String,
 }

@@ -67,3 +67,32 @@ pub async fn push(out: Output, metric: &str, value: f64) -> anyhow::Result<ExitC
     );
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn energy(out: Output) -> anyhow::Result<ExitCode> {
+    let client = Client::session().await?;
+    let energy = client.metrics().await?.energy().await?;
+    out.emit(&energy, || {
+        let power = if !energy.has_battery {
+            gettext("no battery")
+        } else if energy.on_battery {
+            roxy_ipc::i18n::fill(&gettext("on battery, {}%"), &[&energy.battery_pct.round()])
+        } else {
+            roxy_ipc::i18n::fill(
+                &gettext("on mains, battery {}%"),
+                &[&energy.battery_pct.round()],
+            )
+        };
+        let mut lines = vec![roxy_ipc::i18n::fill(
+            &gettext("Energy level: {} ({})"),
+            &[&energy.level, &power],
+        )];
+        for d in &energy.deferred {
+            lines.push(roxy_ipc::i18n::fill(
+                &gettext("Waiting for power since {}: {} (for {})"),
+                &[&output::timestamp(d.since), &d.runbook, &d.actor],
+            ));
+        }
+        lines.join("\n")
+    });
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,7 +1,8 @@
 //! Host metrics: a snapshot of the kernel's counters from /proc, the rates between two
-//! snapshots, and a downsampled history in SQLite.
+//! snapshots, sensors, power and GPU from sysfs, and a downsampled history in SQLite.
 
 pub mod history;
+pub mod sensors;
 pub mod snapshot;
 
 pub use history::{Point, Tier, TIERS};

@@ -60,6 +60,7 @@ pub(super) fn runbook_info(rb: &Runbook) -> RunbookInfo {
         errors: Vec::new(),
         last_state: String::new(),
         last_run_at: 0,
+        deferred_since: 0,
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod checks;
 mod control;
 mod convert;
+pub mod deferral;
 mod executor;
 mod notices;
 mod plan;
@@ -68,6 +69,10 @@ pub struct Engine {
     tray: Mutex<Option<Arc<Tray>>>,
     /// For steps' `secrets:`.
     secrets: Arc<SecretStore>,
+    /// The energy level, for heavy runbooks.
+    energy: Arc<crate::energy::Energy>,
+    /// Scheduled heavy runs waiting for power.
+    deferrals: deferral::Deferrals,
 }
 
 impl Engine {
@@ -79,6 +84,7 @@ impl Engine {
         dirs: Vec<PathBuf>,
         notices: (Arc<Notices>, tokio::sync::mpsc::UnboundedReceiver<Invoked>),
         secrets: Arc<SecretStore>,
+        energy: Arc<crate::energy::Energy>,
     ) -> Arc<Self> {
         let (notices, invoked) = notices;
         match store
@@ -108,7 +114,10 @@ impl Engine {
             notices,
             tray: Mutex::default(),
             secrets,
+            energy: energy.clone(),
+            deferrals: deferral::Deferrals::default(),
         });
+        deferral::spawn(Arc::downgrade(&engine), energy);
         notices::spawn_action_handler(Arc::downgrade(&engine), invoked);
         engine.log_catalog_problems();
         watcher::spawn(Arc::downgrade(&engine), engine.dirs.clone());
@@ -126,9 +135,17 @@ impl Engine {
         self.log_catalog_problems();
         self.trigger_refresh.notify_one();
         self.refresh_tray().await;
+        self.catalog_changed().await;
+    }
+
+    async fn catalog_changed(&self) {
         if let Ok(emitter) = SignalEmitter::new(&self.conn, DAEMON_PATH) {
             let _ = RunbooksService::catalog_changed(&emitter).await;
         }
+    }
+
+    pub fn deferred(&self) -> Vec<(String, deferral::Deferred)> {
+        self.deferrals.list()
     }
 
     fn log_catalog_problems(&self) {
@@ -170,6 +187,7 @@ impl Engine {
                 errors: vec![problem.message],
                 last_state: String::new(),
                 last_run_at: 0,
+                deferred_since: 0,
             });
         }
         for entry in entries {
@@ -194,8 +212,10 @@ impl Engine {
                     errors: errors.iter().map(ToString::to_string).collect(),
                     last_state: String::new(),
                     last_run_at: 0,
+                    deferred_since: 0,
                 },
             };
+            info.deferred_since = self.deferrals.since(&info.id);
             if let Some(run) = last {
                 info.last_state = run.state;
                 info.last_run_at = run.started_at;
@@ -247,7 +267,9 @@ impl Engine {
             .enumerate()
             .map(|(i, s)| step_info(i, s))
             .collect();
-        Ok((runbook_info(&rb), steps))
+        let mut info = runbook_info(&rb);
+        info.deferred_since = self.deferrals.since(id);
+        Ok((info, steps))
     }
 
     pub fn validate(file_name: &str, text: &str) -> Vec<ValidationProblem> {

@@ -5,7 +5,6 @@ use super::Engine;
 use chrono::Local;
 use roxy_core::schedule::{local_from_ms, Missed, Spec};
 use roxy_ipc::i18n::{fill, gettext};
-use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -85,10 +84,7 @@ async fn fire_due(engine: &Arc<Engine>) -> Duration {
                 .await;
         }
         if fire {
-            if let Err(e) = engine
-                .run(&schedule.runbook_id, &HashMap::new(), &[], false, &actor)
-                .await
-            {
+            if let Err(e) = engine.run_scheduled(&schedule.runbook_id, &actor).await {
                 engine
                     .audit(
                         &actor,

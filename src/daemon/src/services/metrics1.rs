@@ -2,14 +2,18 @@
 //! the alerts they raised.
 
 use crate::alerting::AlertManager;
+use crate::energy::Energy;
 use crate::metrics::Sampler;
+use crate::runbooks::Engine;
 use crate::services::caller;
 use roxy_core::alerts::{Alert, Rule};
 use roxy_core::metrics::history::tier_for;
 use roxy_core::metrics::is_pushable_name;
 use roxy_core::Store;
 use roxy_ipc::i18n::{fill, gettext};
-use roxy_ipc::{AlertInfo, AlertRuleInfo, MetricPoint, MetricValue, RoxyError};
+use roxy_ipc::{
+    AlertInfo, AlertRuleInfo, DeferredRun, EnergyInfo, MetricPoint, MetricValue, RoxyError,
+};
 use std::sync::Arc;
 use zbus::message::Header;
 use zbus::object_server::SignalEmitter;
@@ -23,16 +27,46 @@ const RESOLVED_LIMIT: u32 = 500;
 pub struct MetricsService {
     sampler: Arc<Sampler>,
     alerts: Arc<AlertManager>,
+    energy: Arc<Energy>,
+    engine: Arc<Engine>,
     store: Store,
 }
 
 impl MetricsService {
-    pub fn new(sampler: Arc<Sampler>, alerts: Arc<AlertManager>, store: Store) -> Self {
+    pub fn new(
+        sampler: Arc<Sampler>,
+        alerts: Arc<AlertManager>,
+        energy: Arc<Energy>,
+        engine: Arc<Engine>,
+        store: Store,
+    ) -> Self {
         Self {
             sampler,
             alerts,
+            energy,
+            engine,
             store,
         }
+    }
+}
+
+/// The energy level and what waits for it.
+pub fn energy_info(energy: &Energy, engine: &Engine) -> EnergyInfo {
+    let power = energy.power();
+    EnergyInfo {
+        level: energy.level().id().to_owned(),
+        has_battery: power.battery,
+        on_battery: power.on_battery,
+        battery_pct: power.percent.unwrap_or(-1.0),
+        deferred: engine
+            .deferred()
+            .into_iter()
+            .map(|(runbook, d)| DeferredRun {
+                runbook,
+                since: d.since_ms,
+                actor: d.actor,
+            })
+            .collect(),
     }
 }
 
@@ -174,8 +208,18 @@ impl MetricsService {
         Ok(removed)
     }
 
+    fn energy(&self) -> EnergyInfo {
+        energy_info(&self.energy, &self.engine)
+    }
+
     #[zbus(signal)]
     pub async fn alerts_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    pub async fn energy_changed(
+        emitter: &SignalEmitter<'_>,
+        energy: EnergyInfo,
+    ) -> zbus::Result<()>;
 }
 
 fn rule_info(rule: &Rule) -> AlertRuleInfo {

@@ -488,6 +488,7 @@ mod tests {
             errors: Vec::new(),
             last_state: String::new(),
             last_run_at: 0,
+            deferred_since: 0,
         }
     }
 
