@@ -115,3 +115,44 @@ fn bad_rules_and_pushes_are_refused_with_the_place() {
     assert!(names.contains(&"check-down"), "{names:?}");
     assert!(bus.roxyctl(&["status"]).status.success());
 }
+
+#[test]
+fn prometheus_exposition_is_off_until_asked_and_serves_loopback() {
+    use std::io::{Read, Write};
+    let bus = TestBus::new();
+    assert_eq!(bus.roxyctl_json(&["metrics", "prometheus"])["port"], 0);
+    push(&bus, "7");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let out = bus.roxyctl(&["metrics", "prometheus", &port]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let scrape = || {
+        let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).ok()?;
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            .ok()?;
+        let mut text = String::new();
+        stream.read_to_string(&mut text).ok()?;
+        Some(text)
+    };
+    assert!(bus.wait_for(Duration::from_secs(10), || scrape()
+        .is_some_and(|t| t.contains("roxy_cpu "))));
+    let text = scrape().unwrap();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(
+        text.contains("# TYPE roxy_queue_depth gauge\nroxy_queue_depth 7\n"),
+        "{text}"
+    );
+    assert!(text.contains("roxy_mem_used_pct "), "{text}");
+    let out = bus.roxyctl(&["metrics", "prometheus", "80"]);
+    assert!(stderr(&out).contains("below 1024"), "{}", stderr(&out));
+    assert!(bus
+        .roxyctl(&["metrics", "prometheus", "off"])
+        .status
+        .success());
+    assert!(scrape().is_none(), "stopped");
+}

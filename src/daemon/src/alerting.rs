@@ -81,16 +81,19 @@ impl AlertManager {
         Ok(())
     }
 
+    /// Every source's current values.
+    pub fn current_values(&self) -> Vec<(String, f64)> {
+        let mut sources = self.sources.lock().unwrap();
+        sources.retain(|s| s.strong_count() > 0);
+        sources
+            .iter()
+            .filter_map(Weak::upgrade)
+            .flat_map(|s| s.values())
+            .collect()
+    }
+
     async fn evaluate(&self) {
-        let values: Vec<(String, f64)> = {
-            let mut sources = self.sources.lock().unwrap();
-            sources.retain(|s| s.strong_count() > 0);
-            sources
-                .iter()
-                .filter_map(Weak::upgrade)
-                .flat_map(|s| s.values())
-                .collect()
-        };
+        let values = self.current_values();
         let rules = self.rules();
         let transitions = self
             .evaluator

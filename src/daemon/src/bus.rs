@@ -104,6 +104,7 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
                 alerts.clone(),
                 energy,
                 engine.clone(),
+                crate::prometheus::Exporter::start(&alerts, store.clone()).await,
                 store.clone(),
             ),
         )

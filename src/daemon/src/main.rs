@@ -11,6 +11,7 @@ mod logging;
 mod maintenance;
 mod metrics;
 mod notifications;
+mod prometheus;
 mod runbooks;
 mod secret_scan;
 mod secrets;

@@ -190,6 +190,9 @@ pub trait Metrics1 {
     fn save_alert_rule(&self, rule: &AlertRuleInfo) -> Result<(), RoxyError>;
     fn remove_alert_rule(&self, name: &str) -> Result<bool, RoxyError>;
     fn energy(&self) -> Result<EnergyInfo, RoxyError>;
+    /// The loopback port of the Prometheus exposition; 0 while it is off.
+    fn prometheus_port(&self) -> Result<u16, RoxyError>;
+    fn set_prometheus_port(&self, port: u16) -> Result<(), RoxyError>;
 
     #[zbus(signal)]
     fn alerts_changed(&self) -> zbus::Result<()>;

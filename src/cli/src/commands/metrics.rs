@@ -96,3 +96,32 @@ pub async fn energy(out: Output) -> anyhow::Result<ExitCode> {
     });
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn prometheus(out: Output, port: Option<&str>) -> anyhow::Result<ExitCode> {
+    let client = Client::session().await?;
+    let metrics = client.metrics().await?;
+    if let Some(port) = port {
+        let number: u16 = match port {
+            "off" => 0,
+            text => text.parse().map_err(|_| {
+                anyhow::anyhow!(roxy_ipc::i18n::fill(
+                    &gettext("port: “{}” is not a port number (1024–65535) or “off”"),
+                    &[&text]
+                ))
+            })?,
+        };
+        metrics.set_prometheus_port(number).await?;
+    }
+    let port = metrics.prometheus_port().await?;
+    out.emit(&serde_json::json!({ "port": port }), || {
+        if port == 0 {
+            gettext("Prometheus exposition is off.")
+        } else {
+            roxy_ipc::i18n::fill(
+                &gettext("Prometheus exposition: http://127.0.0.1:{}/metrics"),
+                &[&port],
+            )
+        }
+    });
+    Ok(ExitCode::SUCCESS)
+}

@@ -4,6 +4,7 @@
 use crate::alerting::AlertManager;
 use crate::energy::Energy;
 use crate::metrics::Sampler;
+use crate::prometheus::Exporter;
 use crate::runbooks::Engine;
 use crate::services::caller;
 use roxy_core::alerts::{Alert, Rule};
@@ -29,6 +30,7 @@ pub struct MetricsService {
     alerts: Arc<AlertManager>,
     energy: Arc<Energy>,
     engine: Arc<Engine>,
+    exporter: Arc<Exporter>,
     store: Store,
 }
 
@@ -38,6 +40,7 @@ impl MetricsService {
         alerts: Arc<AlertManager>,
         energy: Arc<Energy>,
         engine: Arc<Engine>,
+        exporter: Arc<Exporter>,
         store: Store,
     ) -> Self {
         Self {
@@ -45,6 +48,7 @@ impl MetricsService {
             alerts,
             energy,
             engine,
+            exporter,
             store,
         }
     }
@@ -206,6 +210,36 @@ impl MetricsService {
             self.alerts.reload_rules().await.map_err(failed)?;
         }
         Ok(removed)
+    }
+
+    /// The loopback port of the Prometheus exposition; 0 while it is off.
+    fn prometheus_port(&self) -> u16 {
+        self.exporter.port()
+    }
+
+    /// Serves `GET /metrics` on `127.0.0.1:port` (1024–65535), or stops with 0.
+    async fn set_prometheus_port(
+        &self,
+        port: u16,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), RoxyError> {
+        if port != 0 && port < 1024 {
+            return Err(RoxyError::InvalidInput(fill(
+                &gettext("port: {} is below 1024; choose 1024–65535, or 0 for off"),
+                &[&port],
+            )));
+        }
+        self.exporter
+            .set_port(port)
+            .await
+            .map_err(RoxyError::Unavailable)?;
+        let actor = caller::describe(conn, &header).await;
+        let _ = self
+            .store
+            .audit(&actor, "metrics.prometheus", &port.to_string(), "ok", "")
+            .await;
+        Ok(())
     }
 
     fn energy(&self) -> EnergyInfo {
