@@ -109,8 +109,11 @@ fn escape(label: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// A label's name and value.
+type Label = Option<(&'static str, String)>;
+
 /// A Roxy metric name as a Prometheus family and its label, if any.
-fn family(name: &str) -> (String, Option<(&'static str, String)>) {
+fn family(name: &str) -> (String, Label) {
     let parts: Vec<&str> = name.split('.').collect();
     match parts.as_slice() {
         ["check", rest @ .., what] if !rest.is_empty() => (
@@ -134,8 +137,7 @@ fn family(name: &str) -> (String, Option<(&'static str, String)>) {
 }
 
 pub fn exposition(values: &[(String, f64)]) -> String {
-    let mut families: BTreeMap<String, Vec<(Option<(&'static str, String)>, f64)>> =
-        BTreeMap::new();
+    let mut families: BTreeMap<String, Vec<(Label, f64)>> = BTreeMap::new();
     for (name, value) in values {
         let (family, label) = family(name);
         families.entry(family).or_default().push((label, *value));
