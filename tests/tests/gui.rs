@@ -16,6 +16,8 @@ use roxy_tests::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "gui/infra.rs"]
+mod infra;
 #[path = "gui/preferences.rs"]
 mod preferences;
 
@@ -83,6 +85,18 @@ fn main() {
     );
     check("schedules_are_added_and_paused", schedules(&app));
     check("ctrl_number_switches_panels", switches_panels(&app));
+    check(
+        "infrastructure_follows_engine_events_and_streams_logs",
+        infra::containers_follow_engine_events(&app, &shots),
+    );
+    check(
+        "checks_show_results_with_sparklines",
+        infra::checks_draw_sparklines(&app, &shots),
+    );
+    check(
+        "metrics_chart_live_samples_and_list_alerts",
+        infra::metrics_fill_from_live_samples(&app, &bus, &shots),
+    );
     check(
         "preferences_change_notices_webhooks_and_start_up",
         preferences::changes_reach_the_daemon(&app, &bus),

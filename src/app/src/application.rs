@@ -5,6 +5,10 @@ use crate::banner::{BannerInput, BannerOutput, DaemonBanner};
 use crate::connection::{self, DaemonEvent, DaemonRequest};
 use crate::jobs::{JobsInput, JobsOutput, JobsPanel};
 use crate::panel::PanelId;
+use crate::panels::infrastructure::{
+    InfrastructureInput, InfrastructureOutput, InfrastructurePanel,
+};
+use crate::panels::metrics::{MetricsInput, MetricsOutput, MetricsPanel};
 use crate::panels::runbooks::{RunbooksInput, RunbooksOutput, RunbooksPanel};
 use crate::panels::{self, pending::PendingPanel};
 use crate::screenshot::ScreenshotRequest;
@@ -42,6 +46,8 @@ pub struct App {
     banner: Controller<DaemonBanner>,
     jobs: Controller<JobsPanel>,
     runbooks: Controller<RunbooksPanel>,
+    infrastructure: Controller<InfrastructurePanel>,
+    metrics: Controller<MetricsPanel>,
     pending: Vec<Controller<PendingPanel>>,
     requests: mpsc::UnboundedSender<DaemonRequest>,
     screenshot: Option<ScreenshotRequest>,
@@ -195,6 +201,17 @@ impl Component for App {
             .forward(sender.input_sender(), |out| match out {
                 RunbooksOutput::Request(r) => AppMsg::Request(r),
             });
+        let infrastructure = InfrastructurePanel::builder().launch(()).forward(
+            sender.input_sender(),
+            |out| match out {
+                InfrastructureOutput::Request(r) => AppMsg::Request(r),
+            },
+        );
+        let metrics = MetricsPanel::builder()
+            .launch(())
+            .forward(sender.input_sender(), |out| match out {
+                MetricsOutput::Request(r) => AppMsg::Request(r),
+            });
         let pending = PanelId::ALL
             .into_iter()
             .filter_map(panels::plan)
@@ -218,6 +235,8 @@ impl Component for App {
             banner,
             jobs,
             runbooks,
+            infrastructure,
+            metrics,
             pending,
             requests,
             screenshot: init.screenshot,
@@ -298,6 +317,10 @@ impl Component for App {
             DaemonEvent::Runbooks { runbooks, runs } => {
                 self.runbooks.emit(RunbooksInput::Show { runbooks, runs });
             }
+            DaemonEvent::Infra(event) => {
+                self.infrastructure.emit(InfrastructureInput::Event(event));
+            }
+            DaemonEvent::Metrics(event) => self.metrics.emit(MetricsInput::Event(event)),
             DaemonEvent::RunbookDetail { info, steps, runs } => {
                 self.runbooks
                     .emit(RunbooksInput::Detail { info, steps, runs });
@@ -381,6 +404,14 @@ impl App {
         &self.runbooks
     }
 
+    pub fn infrastructure(&self) -> &Controller<InfrastructurePanel> {
+        &self.infrastructure
+    }
+
+    pub fn metrics(&self) -> &Controller<MetricsPanel> {
+        &self.metrics
+    }
+
     fn daemon_summary(&self) -> String {
         match &self.daemon {
             DaemonState::Connecting => gettext("Connecting to the daemon…"),
@@ -406,6 +437,10 @@ impl App {
                 self.jobs.widget().clone().upcast()
             } else if panel == PanelId::Runbooks {
                 self.runbooks.widget().clone().upcast()
+            } else if panel == PanelId::Infrastructure {
+                self.infrastructure.widget().clone().upcast()
+            } else if panel == PanelId::Metrics {
+                self.metrics.widget().clone().upcast()
             } else {
                 match pending.next() {
                     Some(p) => p.widget().clone().upcast(),

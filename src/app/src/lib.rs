@@ -5,6 +5,7 @@
 pub mod about;
 pub mod application;
 pub mod banner;
+pub mod chart;
 pub mod config;
 pub mod confirm;
 pub mod connection;

@@ -66,7 +66,7 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
     let secrets = Arc::new(SecretStore::default());
     let (notices, invoked) = Notices::start(&conn, store.clone(), secrets.clone()).await;
     let energy = Arc::new(crate::energy::Energy::new());
-    let sampler = Sampler::start(store.clone(), energy.clone());
+    let sampler = Sampler::start(store.clone(), energy.clone(), conn.clone());
     let alerts = AlertManager::start(store.clone(), notices.clone(), conn.clone()).await;
     alerts.add_source(Arc::downgrade(&sampler) as Weak<dyn ValueSource>);
     let containers = crate::infra::Containers::start(

@@ -3,9 +3,11 @@
 //! scripts (`roxyctl metrics push`) join the same stream until they go stale.
 
 use crate::energy::Energy;
+use crate::services::metrics1::MetricsService;
 use roxy_core::metrics::sensors;
 use roxy_core::metrics::{rates, Snapshot};
 use roxy_core::Store;
+use roxy_ipc::MetricValue;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,7 +29,9 @@ pub struct Sampler {
 }
 
 impl Sampler {
-    pub fn start(store: Store, energy: Arc<Energy>) -> Arc<Self> {
+    /// Samples every second; each sample is also sent as the `Sampled` signal, so open
+    /// windows draw live charts without asking.
+    pub fn start(store: Store, energy: Arc<Energy>, conn: zbus::Connection) -> Arc<Self> {
         let sampler = Arc::new(Self::default());
         let weak = Arc::downgrade(&sampler);
         tokio::spawn(async move {
@@ -54,6 +58,18 @@ impl Sampler {
                 values.extend(sampler.pushed_values(now.at_ms));
                 if let Err(e) = store.record_metrics(now.at_ms, &values).await {
                     tracing::warn!("cannot store metrics: {e}");
+                }
+                if let Ok(emitter) =
+                    zbus::object_server::SignalEmitter::new(&conn, roxy_ipc::names::DAEMON_PATH)
+                {
+                    let signal: Vec<MetricValue> = values
+                        .iter()
+                        .map(|(name, value)| MetricValue {
+                            name: name.clone(),
+                            value: *value,
+                        })
+                        .collect();
+                    let _ = MetricsService::sampled(&emitter, now.at_ms, signal).await;
                 }
                 *sampler.latest.lock().unwrap() = values;
                 before = now;

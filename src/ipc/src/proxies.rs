@@ -194,6 +194,9 @@ pub trait Metrics1 {
     fn prometheus_port(&self) -> Result<u16, RoxyError>;
     fn set_prometheus_port(&self, port: u16) -> Result<(), RoxyError>;
 
+    /// Every metric of one sample, once a second.
+    #[zbus(signal)]
+    fn sampled(&self, at: i64, values: Vec<MetricValue>) -> zbus::Result<()>;
     #[zbus(signal)]
     fn alerts_changed(&self) -> zbus::Result<()>;
     #[zbus(signal)]

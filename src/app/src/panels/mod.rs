@@ -15,12 +15,12 @@ use crate::panel::PanelId;
 /// The plan of a panel that is not built yet, or `None` once it is.
 pub fn plan(panel: PanelId) -> Option<pending::Plan> {
     Some(match panel {
-        PanelId::Infrastructure => infrastructure::plan(),
         PanelId::Broadcast => broadcast::plan(),
         PanelId::Voice => voice::plan(),
         PanelId::Crm => crm::plan(),
         PanelId::Docs => docs::plan(),
-        PanelId::Metrics => metrics::plan(),
-        PanelId::Jobs | PanelId::Runbooks => return None,
+        PanelId::Infrastructure | PanelId::Metrics | PanelId::Jobs | PanelId::Runbooks => {
+            return None
+        }
     })
 }

@@ -214,6 +214,15 @@ impl Containers {
         &self.store
     }
 
+    pub async fn tail_logs(
+        &self,
+        docker: &Docker,
+        id: &str,
+        lines: u32,
+    ) -> Result<Vec<String>, String> {
+        self.logs.tail(docker, id, lines).await
+    }
+
     pub fn follow_logs(&self, docker: Docker, id: &str, caller: String) {
         self.logs.follow(docker, id, caller);
     }
@@ -569,10 +578,6 @@ impl Containers {
             self.emit_changed(info).await;
         }
     }
-}
-
-pub async fn tail_logs(docker: &Docker, id: &str, lines: u32) -> Result<Vec<String>, String> {
-    super::logs::tail(docker, id, lines).await
 }
 
 /// What the heal column says: `off`, `watching`, `restarting` or `gave-up`.

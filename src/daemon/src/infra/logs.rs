@@ -5,6 +5,7 @@ use crate::services::infra1::InfraService;
 use bollard::query_parameters::LogsOptionsBuilder;
 use bollard::Docker;
 use futures_util::StreamExt;
+use roxy_ipc::i18n::gettext;
 use roxy_ipc::names::DAEMON_PATH;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -29,6 +30,9 @@ struct Follow {
 pub struct LogFollowers {
     conn: Connection,
     follows: Arc<Mutex<HashMap<String, Follow>>>,
+    /// Per container, the engine's timestamp (ns) of the last line a tail returned: the
+    /// follow starts after it, so no line shows twice.
+    shown_until: Mutex<HashMap<String, i64>>,
 }
 
 impl LogFollowers {
@@ -36,7 +40,17 @@ impl LogFollowers {
         Self {
             conn,
             follows: Arc::default(),
+            shown_until: Mutex::default(),
         }
+    }
+
+    /// The last `lines` lines of the container's output, oldest first; remembered as shown.
+    pub async fn tail(&self, docker: &Docker, id: &str, lines: u32) -> Result<Vec<String>, String> {
+        let (lines, last) = tail(docker, id, lines).await?;
+        if let Some(last) = last {
+            self.shown_until.lock().unwrap().insert(id.to_owned(), last);
+        }
+        Ok(lines)
     }
 
     pub fn follow(&self, docker: Docker, id: &str, caller: String) {
@@ -45,11 +59,18 @@ impl LogFollowers {
             follow.callers.insert(caller);
             return;
         }
+        let after = self
+            .shown_until
+            .lock()
+            .unwrap()
+            .remove(id)
+            .unwrap_or_else(|| roxy_core::time::now_ms() * 1_000_000);
         let task = tokio::spawn(stream(
             docker,
             self.conn.clone(),
             id.to_owned(),
             self.follows.clone(),
+            after,
         ))
         .abort_handle();
         follows.insert(
@@ -79,21 +100,41 @@ impl LogFollowers {
     }
 }
 
-/// The last `lines` lines of a container's output, oldest first.
-pub async fn tail(docker: &Docker, id: &str, lines: u32) -> Result<Vec<String>, String> {
+/// The last `lines` lines, oldest first, and the engine's timestamp (ns) of the last one.
+async fn tail(docker: &Docker, id: &str, lines: u32) -> Result<(Vec<String>, Option<i64>), String> {
     let options = LogsOptionsBuilder::new()
         .stdout(true)
         .stderr(true)
+        .timestamps(true)
         .tail(&lines.to_string())
         .build();
     let mut out = Vec::new();
+    let mut last = None;
     let mut stream = docker.logs(id, Some(options));
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| e.to_string())?;
-        out.extend(split_lines(&chunk.to_string()));
+        for line in split_lines(&chunk.to_string()) {
+            let (at, text) = split_timestamp(&line);
+            last = at.or(last);
+            out.push(text.to_owned());
+        }
     }
     let skip = out.len().saturating_sub(lines as usize);
-    Ok(out.split_off(skip))
+    Ok((out.split_off(skip), last))
+}
+
+/// "2026-11-21T19:07:08.704236688Z text" → (ns since the epoch, "text").
+fn split_timestamp(line: &str) -> (Option<i64>, &str) {
+    match line.split_once(' ') {
+        Some((stamp, text)) => match chrono::DateTime::parse_from_rfc3339(stamp) {
+            Ok(at) => (at.timestamp_nanos_opt(), text),
+            Err(_) => (None, line),
+        },
+        None => match chrono::DateTime::parse_from_rfc3339(line) {
+            Ok(at) => (at.timestamp_nanos_opt(), ""),
+            Err(_) => (None, line),
+        },
+    }
 }
 
 fn split_lines(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -116,12 +157,15 @@ async fn stream(
     conn: Connection,
     id: String,
     follows: Arc<Mutex<HashMap<String, Follow>>>,
+    after_ns: i64,
 ) {
-    let since = (roxy_core::time::now_ms() / 1000) as i32;
+    // The engine takes whole seconds; lines of that second already shown are skipped below.
+    let since = (after_ns / 1_000_000_000) as i32;
     let options = LogsOptionsBuilder::new()
         .stdout(true)
         .stderr(true)
         .follow(true)
+        .timestamps(true)
         .since(since)
         .build();
     let mut output = docker.logs(&id, Some(options));
@@ -135,7 +179,11 @@ async fn stream(
             chunk = output.next() => match chunk {
                 Some(Ok(chunk)) => {
                     for line in split_lines(&chunk.to_string()) {
-                        if batch.len() < MAX_BATCH { batch.push(line) } else { dropped += 1 }
+                        let (at, text) = split_timestamp(&line);
+                        if at.is_some_and(|at| at <= after_ns) {
+                            continue;
+                        }
+                        if batch.len() < MAX_BATCH { batch.push(text.to_owned()) } else { dropped += 1 }
                     }
                 }
                 // The container stopped or went away: nothing more will come.
@@ -175,10 +223,24 @@ async fn stream(
             }
         }
     }
-    if !batch.is_empty() {
-        if let Ok(emitter) = SignalEmitter::new(&conn, DAEMON_PATH) {
-            let _ = InfraService::container_log(&emitter, &id, batch).await;
-        }
+    // Say so: a follower would otherwise wait for lines that will not come.
+    batch.push(gettext("— output ended: the container stopped —"));
+    if let Ok(emitter) = SignalEmitter::new(&conn, DAEMON_PATH) {
+        let _ = InfraService::container_log(&emitter, &id, batch).await;
     }
     follows.lock().unwrap().remove(&id);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_split_off() {
+        let (at, text) = split_timestamp("2026-11-21T19:07:08.704236688Z tick 3");
+        assert_eq!(text, "tick 3");
+        assert_eq!(at, Some(1_795_288_028_704_236_688));
+        assert_eq!(split_timestamp("no stamp here"), (None, "no stamp here"));
+        assert_eq!(split_timestamp("2026-11-21T19:07:08Z").1, "");
+    }
 }

@@ -87,7 +87,8 @@ impl InfraService {
         }
         let id = self.containers.find(&container)?;
         let docker = self.containers.docker()?;
-        crate::infra::containers::tail_logs(&docker, &id, lines)
+        self.containers
+            .tail_logs(&docker, &id, lines)
             .await
             .map_err(RoxyError::Failed)
     }

@@ -246,6 +246,14 @@ impl MetricsService {
         energy_info(&self.energy, &self.engine)
     }
 
+    /// Every metric of one sample, once a second.
+    #[zbus(signal)]
+    pub async fn sampled(
+        emitter: &SignalEmitter<'_>,
+        at: i64,
+        values: Vec<MetricValue>,
+    ) -> zbus::Result<()>;
+
     #[zbus(signal)]
     pub async fn alerts_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
 

@@ -9,6 +9,7 @@ mod run_view;
 mod runbook_row;
 mod schedule_dialog;
 mod schedule_row;
+pub use schedule_row::local_time;
 mod state;
 mod step_row;
 

@@ -3,6 +3,12 @@
 //! It never polls. It learns that roxyd went away or came back from `NameOwnerChanged`, and
 //! about jobs from the daemon's `JobAdded`/`JobChanged` signals.
 
+pub mod infra;
+pub mod metrics;
+
+pub use infra::{InfraEvent, InfraRequest};
+pub use metrics::{MetricsEvent, MetricsRequest};
+
 use futures_util::StreamExt;
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::names::{interfaces, job_path};
@@ -63,6 +69,8 @@ pub enum DaemonEvent {
     Failed(String),
     /// A short answer worth showing (a webhook test went through).
     Told(String),
+    Infra(InfraEvent),
+    Metrics(MetricsEvent),
 }
 
 /// Everything the Notifications page of Preferences shows.
@@ -127,6 +135,8 @@ pub enum DaemonRequest {
     },
     LoadNoticeSettings,
     ChangeNotices(NoticeChange),
+    Infra(InfraRequest),
+    Metrics(MetricsRequest),
 }
 
 /// The run the window follows, and the job running it (for its output).
@@ -162,6 +172,7 @@ pub async fn run(
     if connected {
         events.emit(runbooks(&client).await);
         events.emit(schedules(&client).await);
+        load_panels(&client, &events).await;
     }
     let mut watched = Watched::default();
     loop {
@@ -178,6 +189,18 @@ pub async fn run(
                         if let (Some(run_id), Ok(line)) = (watched.run, message.body().deserialize::<String>()) {
                             events.emit(DaemonEvent::RunLog { run_id, line });
                         }
+                    }
+                    continue;
+                }
+                if interface.as_str() == interfaces::INFRA1 {
+                    if let Some(event) = infra::on_signal(&client, member.as_str(), &message).await {
+                        events.emit(event);
+                    }
+                    continue;
+                }
+                if interface.as_str() == interfaces::METRICS1 {
+                    if let Some(event) = metrics::on_signal(&client, member.as_str(), &message).await {
+                        events.emit(event);
                     }
                     continue;
                 }
@@ -221,6 +244,7 @@ pub async fn run(
                     events.emit(connect(&client).await);
                     events.emit(runbooks(&client).await);
                     events.emit(schedules(&client).await);
+                    load_panels(&client, &events).await;
                 } else {
                     events.emit(DaemonEvent::Disconnected(gettext(
                         "The Roxy daemon stopped. Background jobs are not running.",
@@ -245,6 +269,14 @@ pub async fn run(
                         }
                         continue;
                     }
+                    DaemonRequest::Infra(request) => {
+                        emit_all(&events, infra::handle(&client, request).await);
+                        continue;
+                    }
+                    DaemonRequest::Metrics(request) => {
+                        emit_all(&events, metrics::handle(&client, request).await);
+                        continue;
+                    }
                     _ => {}
                 }
                 match handle(&client, request).await {
@@ -256,6 +288,20 @@ pub async fn run(
             }
             else => break,
         }
+    }
+}
+
+/// What the Infrastructure and Metrics panels show first.
+async fn load_panels(client: &Client, events: &relm4::Sender<DaemonEvent>) {
+    emit_all(events, infra::load(client).await);
+    emit_all(events, metrics::load(client).await);
+}
+
+fn emit_all(events: &relm4::Sender<DaemonEvent>, result: Result<Vec<DaemonEvent>, RoxyError>) {
+    match result {
+        Ok(list) => list.into_iter().for_each(|e| events.emit(e)),
+        Err(e) if e.is_unreachable() => events.emit(DaemonEvent::Disconnected(e.human())),
+        Err(e) => events.emit(DaemonEvent::Failed(e.human())),
     }
 }
 
@@ -332,7 +378,10 @@ async fn handle(client: &Client, request: DaemonRequest) -> Result<Option<Daemon
         DaemonRequest::CheckDatabase => {
             none(client.daemon().await?.check_database().await.map(drop))
         }
-        DaemonRequest::RefreshRunbooks | DaemonRequest::WatchRun(_) => Ok(None),
+        DaemonRequest::RefreshRunbooks
+        | DaemonRequest::WatchRun(_)
+        | DaemonRequest::Infra(_)
+        | DaemonRequest::Metrics(_) => Ok(None),
         DaemonRequest::RunRunbook { id, approve } => {
             let (run, _job) = client
                 .runbooks()
