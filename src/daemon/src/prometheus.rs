@@ -54,15 +54,22 @@ impl Exporter {
     }
 
     async fn listen(&self, port: u16) -> Result<(), String> {
-        if let Some((_, task)) = self.server.lock().unwrap().take() {
-            task.abort();
-        }
-        if port == 0 {
+        if port != 0 && self.port() == port {
             return Ok(());
         }
+        if port == 0 {
+            if let Some((_, task)) = self.server.lock().unwrap().take() {
+                task.abort();
+            }
+            return Ok(());
+        }
+        // Bound first: a port that is taken leaves the running exposition as it was.
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .map_err(|e| format!("127.0.0.1:{port}: {e}"))?;
+        if let Some((_, task)) = self.server.lock().unwrap().take() {
+            task.abort();
+        }
         tracing::info!(port, "Prometheus exposition on loopback");
         let alerts = self.alerts.clone();
         let task = tokio::spawn(async move {
@@ -140,7 +147,11 @@ pub fn exposition(values: &[(String, f64)]) -> String {
     let mut families: BTreeMap<String, Vec<(Label, f64)>> = BTreeMap::new();
     for (name, value) in values {
         let (family, label) = family(name);
-        families.entry(family).or_default().push((label, *value));
+        let samples = families.entry(family).or_default();
+        // `a.b` and `a_b` map to one name; a scrape may not hold the same series twice.
+        if !samples.iter().any(|(l, _)| *l == label) {
+            samples.push((label, *value));
+        }
     }
     let mut out = String::new();
     for (family, samples) in families {
@@ -183,5 +194,7 @@ mod tests {
         );
         assert!(text.contains("roxy_mem_used_pct 40\n"), "{text}");
         assert!(text.contains("roxy_temperature_celsius{sensor=\"coretemp_package_id_0\"} 51\n"));
+        let clash = exposition(&[("a.b".into(), 1.0), ("a_b".into(), 2.0)]);
+        assert_eq!(clash.matches("\nroxy_a_b ").count(), 1, "{clash}");
     }
 }

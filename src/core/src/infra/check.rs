@@ -53,8 +53,9 @@ pub struct CheckSpec {
     pub probe: Probe,
     pub interval: Duration,
     pub timeout: Duration,
-    /// Days of certificate validity below which a TLS check warns (used by the default
-    /// `certificate-expiring` alert through `cert_days`).
+    /// Days of certificate validity below which a TLS check shows as expiring in the panel
+    /// and `roxyctl infra checks` (the default `certificate-expiring` alert rule uses its own
+    /// threshold on `cert_days`, 14 days).
     pub warn_days: u32,
     pub enabled: bool,
 }
@@ -243,7 +244,7 @@ fn parse_target(input: &CheckInput) -> Result<Probe, CheckError> {
         other => {
             return Err(invalid(
                 "target",
-                format!("“{other}://” is not one of: http, https, tcp, tls, dns, icmp"),
+                format!("“{other}://” is not one of: http, https, tcp, tls, dns, icmp, ping"),
             ))
         }
     };

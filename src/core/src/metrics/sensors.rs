@@ -104,7 +104,7 @@ pub struct PowerState {
     pub battery: bool,
     /// Running from the battery (no mains online).
     pub on_battery: bool,
-    /// Charge in percent, averaged over batteries weighted by capacity where known.
+    /// Charge in percent, the mean over the batteries.
     pub percent: Option<f64>,
 }
 

@@ -233,7 +233,9 @@ impl Healer {
             (t.heal.recovered(), gave_up, t.info.name.clone(), restarts)
         };
         if !report {
-            return;
+            // A give-up alert outlives Roxy's memory (a restart of roxyd, or a person who
+            // started the container by hand): a healthy container ends it all the same.
+            return self.alerts.clear(CONTAINER_GAVE_UP, &name).await;
         }
         let _ = containers
             .store

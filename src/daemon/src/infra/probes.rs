@@ -145,12 +145,13 @@ fn http(agent: &ureq::Agent, url: &str, status: u16, keyword: &str, started: Ins
             .read_to_vec();
         String::new()
     } else {
-        response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_string()
-            .unwrap_or_default()
+        // Bytes, not text: a page with some invalid UTF-8 can still contain the keyword;
+        // a longer page is searched in its first megabyte.
+        let mut reader = response.body_mut().as_reader();
+        let mut bytes = Vec::new();
+        let _ =
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut reader, MAX_BODY), &mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
     };
     let status_ok = if status == 0 {
         (200..400).contains(&got)
