@@ -8,6 +8,7 @@ ensure_cargo
 cargo build --release --workspace --bins
 cargo bench -p roxy-tests --bench ping
 cargo bench -p roxy-tests --bench sampler
+cargo bench -p roxy-tests --bench checks
 
 # ansible-core from PyPI for the runbook comparison (2.17 is the last for Debian 12's Python 3.11).
 venv="$HOME/.cache/roxy/ansible-venv"

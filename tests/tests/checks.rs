@@ -239,3 +239,51 @@ fn bad_checks_are_refused_with_the_field() {
     assert!(stderr(&out).contains("No check “nope”"), "{}", stderr(&out));
     assert!(checks(&bus).is_empty());
 }
+
+#[test]
+fn the_scorecard_measures_live_data_and_says_what_it_cannot() {
+    let web = WebServer::start(Reply {
+        status: 200,
+        body: "ok".into(),
+        slow_delay: Duration::ZERO,
+    });
+    let bus = TestBus::new();
+    bus.write_runbook(
+        "nightly-backup",
+        "name: Nightly backup\nsteps:\n  - run: echo copied\n",
+    );
+    bus.write_runbook("flaky", "name: Flaky\nsteps:\n  - run: exit 4\n");
+    add(&bus, &["web", &web.url("/"), "--every", "1s"]);
+    assert!(bus
+        .roxyctl(&["runbook", "run", "nightly-backup", "--follow"])
+        .status
+        .success());
+    assert!(!bus
+        .roxyctl(&["runbook", "run", "flaky", "--follow"])
+        .status
+        .success());
+    assert!(bus.wait_for(Duration::from_secs(10), || check(&bus, "web")["up"] == 1));
+
+    let scores = bus.roxyctl_json(&["metrics", "scorecard"]);
+    let scores = scores.as_array().unwrap();
+    assert_eq!(scores.len(), 20, "{scores:?}");
+    let score = |id: &str| {
+        scores
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"))
+            .clone()
+    };
+    assert_eq!(score("checks_passing")["value"], 100.0);
+    assert_eq!(score("checks_passing")["grade"], "good");
+    assert_eq!(score("run_success_30d")["value"], 50.0);
+    assert_eq!(score("run_success_30d")["grade"], "poor");
+    assert_eq!(score("run_success_30d")["detail"], "1 of 2 runs");
+    assert_eq!(score("backup_freshness")["grade"], "good");
+    assert_eq!(score("docs_index_freshness")["grade"], "not-measured");
+    assert!(score("docs_index_freshness")["value"].is_null());
+    assert_eq!(score("containers_gave_up")["grade"], "not-measured");
+    let text = stdout(&bus.roxyctl(&["metrics", "scorecard"]));
+    assert!(text.contains("not measured"), "{text}");
+    assert!(text.contains("Runs succeeded, 30 days"), "{text}");
+}

@@ -213,6 +213,8 @@ pub enum MetricsCommand {
     },
     /// The energy level from the battery, and heavy runbooks waiting for power
     Energy,
+    /// Twenty measures of how well things are looked after, from live data
+    Scorecard,
     /// Serve every value for Prometheus on 127.0.0.1:PORT (\"off\" to stop), or show the port
     Prometheus { port: Option<String> },
     /// Record a value from a script (kept current for 5 minutes, stored in the history)

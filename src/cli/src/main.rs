@@ -117,6 +117,7 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
                 commands::metrics::history(out, &metric, range).await
             }
             MetricsCommand::Energy => commands::metrics::energy(out).await,
+            MetricsCommand::Scorecard => commands::metrics::scorecard(out).await,
             MetricsCommand::Prometheus { port } => {
                 commands::metrics::prometheus(out, port.as_deref()).await
             }

@@ -12,6 +12,7 @@ pub mod paths;
 pub mod runbook;
 pub mod runs;
 pub mod schedule;
+pub mod scorecard;
 pub mod secret_scan;
 pub mod settings;
 pub mod store;

@@ -80,7 +80,7 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
     server
         .at(
             DAEMON_PATH,
-            crate::services::infra1::InfraService::new(containers, checks),
+            crate::services::infra1::InfraService::new(containers.clone(), checks.clone()),
         )
         .await?;
     let engine = Engine::start(
@@ -100,11 +100,15 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         .at(
             DAEMON_PATH,
             MetricsService::new(
-                sampler,
                 alerts.clone(),
-                energy,
-                engine.clone(),
                 crate::prometheus::Exporter::start(&alerts, store.clone()).await,
+                crate::scorecard::ScoreSources {
+                    containers,
+                    checks,
+                    engine: engine.clone(),
+                    sampler,
+                    energy,
+                },
                 store.clone(),
             ),
         )

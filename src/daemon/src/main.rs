@@ -13,6 +13,7 @@ mod metrics;
 mod notifications;
 mod prometheus;
 mod runbooks;
+mod scorecard;
 mod secret_scan;
 mod secrets;
 mod services;

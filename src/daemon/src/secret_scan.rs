@@ -78,6 +78,7 @@ impl SecretScanner {
         let counted = findings.clone();
         let folder = root.display().to_string();
         let title = fill(&gettext("Secret scan of {}"), &[&folder]);
+        let store = supervisor.store().clone();
         let path = supervisor
             .spawn("secret-scan", title, move |job| async move {
                 let cancel = job.cancel_flag();
@@ -111,6 +112,18 @@ impl SecretScanner {
                 let count = counted.lock().unwrap().len() as u32;
                 if count > 0 {
                     notices.publish(found_event(&folder, count)).await;
+                }
+                if result.is_ok() {
+                    // The scorecard's secret measure reads the newest of these.
+                    let _ = store
+                        .audit(
+                            "daemon",
+                            "secret.scan.done",
+                            &folder,
+                            "ok",
+                            &count.to_string(),
+                        )
+                        .await;
                 }
                 result
             })

@@ -9,6 +9,7 @@ pub mod error;
 pub mod i18n;
 pub mod names;
 pub mod proxies;
+pub mod scorecard;
 pub mod types;
 
 pub use client::Client;
@@ -17,5 +18,5 @@ pub use types::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
     ContainerInfo, DaemonStatus, DeferredRun, EnergyInfo, EngineStatus, JobInfo, JobState,
     MetricPoint, MetricValue, MutedSource, NoticeKind, NoticeStatus, RunInfo, RunStepInfo,
-    RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
+    RunbookInfo, ScheduleInfo, ScoreInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
 };

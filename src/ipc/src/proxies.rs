@@ -5,7 +5,7 @@ use crate::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
     ContainerInfo, DaemonStatus, EnergyInfo, EngineStatus, JobInfo, JobState, MetricPoint,
     MetricValue, MutedSource, NoticeKind, NoticeStatus, RoxyError, RunInfo, RunStepInfo,
-    RunbookInfo, ScheduleInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
+    RunbookInfo, ScheduleInfo, ScoreInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
 };
 use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
@@ -190,6 +190,8 @@ pub trait Metrics1 {
     fn save_alert_rule(&self, rule: &AlertRuleInfo) -> Result<(), RoxyError>;
     fn remove_alert_rule(&self, name: &str) -> Result<bool, RoxyError>;
     fn energy(&self) -> Result<EnergyInfo, RoxyError>;
+    /// The twenty measures of the scorecard, computed now.
+    fn scorecard(&self) -> Result<Vec<ScoreInfo>, RoxyError>;
     /// The loopback port of the Prometheus exposition; 0 while it is off.
     fn prometheus_port(&self) -> Result<u16, RoxyError>;
     fn set_prometheus_port(&self, port: u16) -> Result<(), RoxyError>;

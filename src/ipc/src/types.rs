@@ -481,3 +481,17 @@ pub struct DeferredRun {
     /// Who wanted it to run ("schedule #3").
     pub actor: String,
 }
+
+/// One measure of the scorecard.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Type)]
+pub struct ScoreInfo {
+    /// Stable id, such as `uptime_30d`; [`crate::scorecard::title`] names it.
+    pub id: String,
+    /// NaN when not measured.
+    pub value: f64,
+    /// `%`, `min`, `h`, `days`, `count` or `level`.
+    pub unit: String,
+    /// `good`, `fair`, `poor` or `not-measured`.
+    pub grade: String,
+    pub detail: String,
+}

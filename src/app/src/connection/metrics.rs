@@ -2,7 +2,7 @@
 //! energy level.
 
 use super::DaemonEvent;
-use roxy_ipc::{AlertInfo, Client, EnergyInfo, MetricPoint, MetricValue, RoxyError};
+use roxy_ipc::{AlertInfo, Client, EnergyInfo, MetricPoint, MetricValue, RoxyError, ScoreInfo};
 use zbus::message::Message;
 
 #[derive(Debug, Clone)]
@@ -17,6 +17,7 @@ pub enum MetricsEvent {
     },
     Alerts(Vec<AlertInfo>),
     Energy(EnergyInfo),
+    Scorecard(Vec<ScoreInfo>),
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +45,7 @@ pub async fn load(client: &Client) -> Result<Vec<DaemonEvent>, RoxyError> {
     Ok(vec![
         alerts(client).await?,
         DaemonEvent::Metrics(MetricsEvent::Energy(metrics.energy().await?)),
+        DaemonEvent::Metrics(MetricsEvent::Scorecard(metrics.scorecard().await?)),
     ])
 }
 
@@ -70,17 +72,28 @@ pub async fn handle(
     }
 }
 
-pub async fn on_signal(client: &Client, member: &str, message: &Message) -> Option<DaemonEvent> {
+pub async fn on_signal(client: &Client, member: &str, message: &Message) -> Vec<DaemonEvent> {
     let body = message.body();
     match member {
-        "Sampled" => {
-            let (at, values): (i64, Vec<MetricValue>) = body.deserialize().ok()?;
-            Some(DaemonEvent::Metrics(MetricsEvent::Sampled { at, values }))
+        "Sampled" => body
+            .deserialize::<(i64, Vec<MetricValue>)>()
+            .map(|(at, values)| DaemonEvent::Metrics(MetricsEvent::Sampled { at, values }))
+            .into_iter()
+            .collect(),
+        // An alert changes the scorecard too (open alerts, incidents, time to recover).
+        "AlertsChanged" => {
+            let scores = async { client.metrics().await?.scorecard().await }.await;
+            alerts(client)
+                .await
+                .into_iter()
+                .chain(scores.map(|s| DaemonEvent::Metrics(MetricsEvent::Scorecard(s))))
+                .collect()
         }
-        "AlertsChanged" => alerts(client).await.ok(),
-        "EnergyChanged" => Some(DaemonEvent::Metrics(MetricsEvent::Energy(
-            body.deserialize().ok()?,
-        ))),
-        _ => None,
+        "EnergyChanged" => body
+            .deserialize::<EnergyInfo>()
+            .map(|e| DaemonEvent::Metrics(MetricsEvent::Energy(e)))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
     }
 }

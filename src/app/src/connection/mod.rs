@@ -199,7 +199,7 @@ pub async fn run(
                     continue;
                 }
                 if interface.as_str() == interfaces::METRICS1 {
-                    if let Some(event) = metrics::on_signal(&client, member.as_str(), &message).await {
+                    for event in metrics::on_signal(&client, member.as_str(), &message).await {
                         events.emit(event);
                     }
                     continue;

@@ -125,3 +125,25 @@ pub async fn prometheus(out: Output, port: Option<&str>) -> anyhow::Result<ExitC
     });
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn scorecard(out: Output) -> anyhow::Result<ExitCode> {
+    use roxy_ipc::scorecard;
+    let client = Client::session().await?;
+    let scores = client.metrics().await?.scorecard().await?;
+    out.emit(&scores, || {
+        scores
+            .iter()
+            .map(|s| {
+                format!(
+                    "{:<34} {:>14}  {:<13} {}",
+                    scorecard::title(&s.id),
+                    scorecard::value(s),
+                    scorecard::grade(s),
+                    s.detail
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(ExitCode::SUCCESS)
+}

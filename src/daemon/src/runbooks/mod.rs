@@ -52,7 +52,7 @@ pub struct LiveRun {
 }
 
 pub struct Engine {
-    store: Store,
+    pub(crate) store: Store,
     supervisor: Arc<Supervisor>,
     conn: Connection,
     dirs: Vec<PathBuf>,

@@ -3,9 +3,9 @@
 
 use crate::alerting::AlertManager;
 use crate::energy::Energy;
-use crate::metrics::Sampler;
 use crate::prometheus::Exporter;
 use crate::runbooks::Engine;
+use crate::scorecard::{score_info, ScoreSources};
 use crate::services::caller;
 use roxy_core::alerts::{Alert, Rule};
 use roxy_core::metrics::history::tier_for;
@@ -14,6 +14,7 @@ use roxy_core::Store;
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::{
     AlertInfo, AlertRuleInfo, DeferredRun, EnergyInfo, MetricPoint, MetricValue, RoxyError,
+    ScoreInfo,
 };
 use std::sync::Arc;
 use zbus::message::Header;
@@ -26,29 +27,24 @@ const MAX_SPAN_SECONDS: u64 = 365 * 24 * 3600;
 const RESOLVED_LIMIT: u32 = 500;
 
 pub struct MetricsService {
-    sampler: Arc<Sampler>,
     alerts: Arc<AlertManager>,
-    energy: Arc<Energy>,
-    engine: Arc<Engine>,
     exporter: Arc<Exporter>,
+    /// The sampler, energy, engine and infrastructure, for values and the scorecard.
+    live: ScoreSources,
     store: Store,
 }
 
 impl MetricsService {
     pub fn new(
-        sampler: Arc<Sampler>,
         alerts: Arc<AlertManager>,
-        energy: Arc<Energy>,
-        engine: Arc<Engine>,
         exporter: Arc<Exporter>,
+        live: ScoreSources,
         store: Store,
     ) -> Self {
         Self {
-            sampler,
             alerts,
-            energy,
-            engine,
             exporter,
+            live,
             store,
         }
     }
@@ -82,7 +78,8 @@ fn failed(e: impl std::fmt::Display) -> RoxyError {
 impl MetricsService {
     /// The latest value of every metric (empty during the first second).
     fn current(&self) -> Vec<MetricValue> {
-        self.sampler
+        self.live
+            .sampler
             .latest()
             .into_iter()
             .map(|(name, value)| MetricValue { name, value })
@@ -97,7 +94,7 @@ impl MetricsService {
                 &[&seconds, &MAX_SPAN_SECONDS],
             )));
         }
-        let known = self.sampler.latest().iter().any(|(n, _)| *n == metric)
+        let known = self.live.sampler.latest().iter().any(|(n, _)| *n == metric)
             || self
                 .store
                 .metric_names()
@@ -143,7 +140,11 @@ impl MetricsService {
                 "value: must be a finite number",
             )));
         }
-        if !self.sampler.push(&metric, value, roxy_core::time::now_ms()) {
+        if !self
+            .live
+            .sampler
+            .push(&metric, value, roxy_core::time::now_ms())
+        {
             return Err(RoxyError::InvalidInput(fill(
                 &gettext("Too many pushed metrics (at most {}); old ones expire 5 minutes after their last push."),
                 &[&crate::metrics::MAX_PUSHED],
@@ -243,7 +244,17 @@ impl MetricsService {
     }
 
     fn energy(&self) -> EnergyInfo {
-        energy_info(&self.energy, &self.engine)
+        energy_info(&self.live.energy, &self.live.engine)
+    }
+
+    async fn scorecard(&self) -> Result<Vec<ScoreInfo>, RoxyError> {
+        let facts = self.live.facts().await;
+        let scores = self
+            .store
+            .scorecard(&facts, roxy_core::time::now_ms())
+            .await
+            .map_err(failed)?;
+        Ok(scores.into_iter().map(score_info).collect())
     }
 
     /// Every metric of one sample, once a second.

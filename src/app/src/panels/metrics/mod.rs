@@ -3,6 +3,7 @@
 
 mod alert_row;
 mod chart_card;
+mod score_row;
 
 use crate::connection::{DaemonRequest, MetricsEvent, MetricsRequest};
 use alert_row::AlertRow;
@@ -11,7 +12,8 @@ use relm4::adw::prelude::*;
 use relm4::factory::FactoryVecDeque;
 use relm4::{adw, gtk, ComponentParts, ComponentSender, RelmWidgetExt, SimpleComponent};
 use roxy_ipc::i18n::{fill, gettext};
-use roxy_ipc::{AlertInfo, EnergyInfo};
+use roxy_ipc::{AlertInfo, EnergyInfo, ScoreInfo};
+use score_row::ScoreRow;
 
 /// The ranges on offer: label and seconds.
 fn ranges() -> [(String, u64); 4] {
@@ -27,6 +29,7 @@ pub struct MetricsPanel {
     charts: Vec<ChartCard>,
     seconds: u64,
     alerts: FactoryVecDeque<AlertRow>,
+    scores: FactoryVecDeque<ScoreRow>,
     energy: Option<EnergyInfo>,
 }
 
@@ -97,6 +100,10 @@ impl MetricsPanel {
 
     pub fn alerts(&self) -> Vec<AlertInfo> {
         self.alerts.iter().map(|a| a.info.clone()).collect()
+    }
+
+    pub fn scores(&self) -> Vec<ScoreInfo> {
+        self.scores.iter().map(|s| s.info.clone()).collect()
     }
 
     pub fn range(&self) -> u64 {
@@ -177,6 +184,17 @@ impl SimpleComponent for MetricsPanel {
                         #[watch]
                         set_visible: !model.alerts.is_empty(),
                     },
+                    gtk::Label {
+                        set_xalign: 0.0,
+                        set_margin_top: 12,
+                        add_css_class: "heading",
+                        set_label: &gettext("Scorecard"),
+                    },
+                    #[local_ref]
+                    score_list -> gtk::ListBox {
+                        add_css_class: "boxed-list",
+                        set_selection_mode: gtk::SelectionMode::None,
+                    },
                 },
             },
         }
@@ -227,13 +245,18 @@ impl SimpleComponent for MetricsPanel {
         let alerts = FactoryVecDeque::builder()
             .launch(gtk::ListBox::default())
             .detach();
+        let scores = FactoryVecDeque::builder()
+            .launch(gtk::ListBox::default())
+            .detach();
         let model = MetricsPanel {
             charts,
             seconds: 3600,
             alerts,
+            scores,
             energy: None,
         };
         let alert_list = model.alerts.widget();
+        let score_list = model.scores.widget();
         let widgets = view_output!();
         for (i, chart) in model.charts.iter().enumerate() {
             let frame = gtk::Frame::new(None);
@@ -292,6 +315,13 @@ impl SimpleComponent for MetricsPanel {
                     rows.clear();
                     for alert in list {
                         rows.push_back(alert);
+                    }
+                }
+                MetricsEvent::Scorecard(list) => {
+                    let mut rows = self.scores.guard();
+                    rows.clear();
+                    for score in list {
+                        rows.push_back(score);
                     }
                 }
                 MetricsEvent::Energy(energy) => {
