@@ -129,4 +129,18 @@ fn main() {
         "at most (7 d of minutes + 1 y of hours + 1 h)",
         (series as f64 * (10_080.0 + 8_760.0 + 3_600.0) * bytes_per_row) / 1048576.0
     );
+    // Default settings: no checks, the host metrics only.
+    let host = metrics as f64;
+    println!();
+    println!("default settings ({metrics} host metrics, no checks)");
+    println!(
+        "{:<44} {:>12.2} MiB",
+        "per day after the first hour",
+        host * (1.0 + 1.0 / 60.0) * 1440.0 * bytes_per_row / 1048576.0
+    );
+    println!(
+        "{:<44} {:>12.1} MiB",
+        "at most",
+        host * (10_080.0 + 8_760.0 + 3_600.0) * bytes_per_row / 1048576.0
+    );
 }
