@@ -10,6 +10,7 @@ pub use roxy_ipc::names::DAEMON_BUS_NAME;
 
 mod docker;
 mod dunst;
+mod fake_systemd;
 mod http_sink;
 mod keyring;
 mod portal;
@@ -17,6 +18,7 @@ mod tray_host;
 mod web;
 pub use docker::{Dockerd, IMAGE};
 pub use dunst::Dunst;
+pub use fake_systemd::FakeSystemd;
 pub use http_sink::{Answer, HttpSink, Recorded};
 pub use keyring::SecretService;
 pub use portal::NotificationPortal;

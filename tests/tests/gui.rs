@@ -90,6 +90,10 @@ fn main() {
         infra::containers_follow_engine_events(&app, &shots),
     );
     check(
+        "units_appear_and_start_from_the_panel",
+        infra::units_appear_and_start(&app, &bus),
+    );
+    check(
         "checks_show_results_with_sparklines",
         infra::checks_draw_sparklines(&app, &shots),
     );

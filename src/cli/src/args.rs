@@ -252,6 +252,17 @@ pub enum InfraCommand {
         #[arg(value_parser = ["on", "off", "label"])]
         mode: String,
     },
+    /// systemd services, timers and sockets (user and system); --failed for failed ones
+    Units {
+        #[arg(long)]
+        failed: bool,
+    },
+    /// Start, stop or restart a user unit
+    Unit {
+        #[arg(value_parser = ["start", "stop", "restart"])]
+        action: String,
+        unit: String,
+    },
     /// Checks with their state, latency, uptime and certificate days
     Checks,
     /// Add, change, remove or inspect one check

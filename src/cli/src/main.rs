@@ -145,6 +145,10 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             InfraCommand::Heal { container, mode } => {
                 commands::infra::heal(out, &container, &mode).await
             }
+            InfraCommand::Units { failed } => commands::infra::units(out, failed).await,
+            InfraCommand::Unit { action, unit } => {
+                commands::infra::unit_action(out, &unit, &action).await
+            }
             InfraCommand::Checks => commands::checks::list(out).await,
             InfraCommand::Check { command } => match command {
                 CheckCommand::Add {

@@ -80,7 +80,11 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
     server
         .at(
             DAEMON_PATH,
-            crate::services::infra1::InfraService::new(containers.clone(), checks.clone()),
+            crate::services::infra1::InfraService::new(
+                containers.clone(),
+                checks.clone(),
+                crate::infra::Units::start(conn.clone()).await,
+            ),
         )
         .await?;
     let engine = Engine::start(

@@ -18,5 +18,6 @@ pub use types::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
     ContainerInfo, DaemonStatus, DeferredRun, EnergyInfo, EngineStatus, JobInfo, JobState,
     MetricPoint, MetricValue, MutedSource, NoticeKind, NoticeStatus, RunInfo, RunStepInfo,
-    RunbookInfo, ScheduleInfo, ScoreInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
+    RunbookInfo, ScheduleInfo, ScoreInfo, SecretFinding, StepInfo, UnitInfo, ValidationProblem,
+    WebhookInfo,
 };

@@ -5,7 +5,8 @@ use crate::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
     ContainerInfo, DaemonStatus, EnergyInfo, EngineStatus, JobInfo, JobState, MetricPoint,
     MetricValue, MutedSource, NoticeKind, NoticeStatus, RoxyError, RunInfo, RunStepInfo,
-    RunbookInfo, ScheduleInfo, ScoreInfo, SecretFinding, StepInfo, ValidationProblem, WebhookInfo,
+    RunbookInfo, ScheduleInfo, ScoreInfo, SecretFinding, StepInfo, UnitInfo, ValidationProblem,
+    WebhookInfo,
 };
 use std::collections::HashMap;
 use zbus::{proxy, zvariant::OwnedObjectPath};
@@ -228,6 +229,10 @@ pub trait Infra1 {
     fn remove_check(&self, name: &str) -> Result<bool, RoxyError>;
     /// The newest changes between up and down, newest first.
     fn check_events(&self, name: &str, limit: u32) -> Result<Vec<CheckEventInfo>, RoxyError>;
+    /// Services, timers and sockets of the user manager and (read only) the system manager.
+    fn units(&self) -> Result<Vec<UnitInfo>, RoxyError>;
+    /// `action`: start, stop or restart of a user unit.
+    fn unit_action(&self, unit: &str, action: &str) -> Result<(), RoxyError>;
 
     #[zbus(signal)]
     fn engine_changed(&self, status: EngineStatus) -> zbus::Result<()>;
@@ -243,4 +248,7 @@ pub trait Infra1 {
     /// Checks were added, changed or removed.
     #[zbus(signal)]
     fn checks_changed(&self) -> zbus::Result<()>;
+    /// A unit started, stopped, failed, appeared or went away.
+    #[zbus(signal)]
+    fn units_changed(&self) -> zbus::Result<()>;
 }

@@ -495,3 +495,18 @@ pub struct ScoreInfo {
     pub grade: String,
     pub detail: String,
 }
+
+/// A systemd unit as its manager reports it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, Type)]
+pub struct UnitInfo {
+    pub name: String,
+    pub description: String,
+    /// `user` (can be started and stopped) or `system` (shown only).
+    pub scope: String,
+    /// `loaded`, `not-found`, `masked`…
+    pub load_state: String,
+    /// `active`, `inactive`, `failed`, `activating`, `deactivating`.
+    pub active_state: String,
+    /// `running`, `exited`, `dead`, `waiting`…
+    pub sub_state: String,
+}

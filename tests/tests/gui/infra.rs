@@ -152,3 +152,43 @@ pub fn metrics_fill_from_live_samples(
     bus.roxyctl(&["metrics", "push", "gui.queue", "0"]);
     Ok(())
 }
+
+/// systemd cannot run here; [`FakeSystemd`] serves its user-manager API on the test bus.
+pub fn units_appear_and_start(app: &Controller<App>, bus: &TestBus) -> Result<(), String> {
+    app.emit(AppMsg::Select(PanelId::Infrastructure));
+    app.model().infrastructure().model().show_page("units");
+    let _systemd = FakeSystemd::start(bus, &[("syncthing.service", "File sync", "inactive")]);
+    let listed = pump_until(app, |m| {
+        m.infrastructure()
+            .model()
+            .units()
+            .iter()
+            .any(|u| u.name == "syncthing.service" && u.active_state == "inactive")
+    });
+    if !listed {
+        return Err(format!(
+            "units: {:?}",
+            app.model().infrastructure().model().units()
+        ));
+    }
+    app.emit(AppMsg::Request(DaemonRequest::Infra(
+        InfraRequest::UnitAction {
+            unit: "syncthing.service".into(),
+            action: "start".into(),
+        },
+    )));
+    let started = pump_until(app, |m| {
+        m.infrastructure()
+            .model()
+            .units()
+            .iter()
+            .any(|u| u.name == "syncthing.service" && u.active_state == "active")
+    });
+    if !started {
+        return Err(format!(
+            "units: {:?}",
+            app.model().infrastructure().model().units()
+        ));
+    }
+    Ok(())
+}

@@ -2,7 +2,7 @@
 
 use super::DaemonEvent;
 use roxy_ipc::{
-    CheckInfo, CheckResult, CheckSpecInfo, Client, ContainerInfo, EngineStatus, RoxyError,
+    CheckInfo, CheckResult, CheckSpecInfo, Client, ContainerInfo, EngineStatus, RoxyError, UnitInfo,
 };
 use zbus::message::Message;
 
@@ -20,6 +20,7 @@ pub enum InfraEvent {
     },
     Checks(Vec<CheckInfo>),
     CheckResults(Vec<CheckResult>),
+    Units(Vec<UnitInfo>),
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +40,10 @@ pub enum InfraRequest {
     SetSocket(String),
     SaveCheck(CheckSpecInfo),
     RemoveCheck(String),
+    UnitAction {
+        unit: String,
+        action: String,
+    },
 }
 
 /// Lines of output shown when the logs open.
@@ -50,6 +55,7 @@ pub async fn load(client: &Client) -> Result<Vec<DaemonEvent>, RoxyError> {
         DaemonEvent::Infra(InfraEvent::Engine(infra.engine().await?)),
         DaemonEvent::Infra(InfraEvent::Containers(infra.containers().await?)),
         DaemonEvent::Infra(InfraEvent::Checks(infra.checks().await?)),
+        DaemonEvent::Infra(InfraEvent::Units(infra.units().await?)),
     ])
 }
 
@@ -81,6 +87,13 @@ pub async fn handle(client: &Client, request: InfraRequest) -> Result<Vec<Daemon
         InfraRequest::RemoveCheck(name) => {
             infra.remove_check(&name).await?;
         }
+        InfraRequest::UnitAction { unit, action } => {
+            infra.unit_action(&unit, &action).await?;
+            // The change signal follows too; answer at once with the new states.
+            return Ok(vec![DaemonEvent::Infra(InfraEvent::Units(
+                infra.units().await?,
+            ))]);
+        }
     }
     Ok(Vec::new())
 }
@@ -102,6 +115,7 @@ pub async fn on_signal(client: &Client, member: &str, message: &Message) -> Opti
         }
         "CheckResults" => InfraEvent::CheckResults(body.deserialize().ok()?),
         "ChecksChanged" => InfraEvent::Checks(client.infra().await.ok()?.checks().await.ok()?),
+        "UnitsChanged" => InfraEvent::Units(client.infra().await.ok()?.units().await.ok()?),
         _ => return None,
     };
     Some(DaemonEvent::Infra(event))

@@ -174,3 +174,49 @@ pub async fn heal(out: Output, container: &str, mode: &str) -> anyhow::Result<Ex
     );
     Ok(ExitCode::SUCCESS)
 }
+
+pub async fn units(out: Output, failed: bool) -> anyhow::Result<ExitCode> {
+    let client = Client::session().await?;
+    let units: Vec<roxy_ipc::UnitInfo> = client
+        .infra()
+        .await?
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| !failed || u.active_state == "failed")
+        .collect();
+    out.emit(&units, || {
+        if units.is_empty() {
+            return if failed {
+                gettext("No failed units.")
+            } else {
+                gettext("No systemd manager answers on the session or system bus.")
+            };
+        }
+        units
+            .iter()
+            .map(|u| {
+                format!(
+                    "{:<40} {:<7} {:<10} {:<10} {}",
+                    u.name, u.scope, u.active_state, u.sub_state, u.description
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn unit_action(out: Output, unit: &str, action: &str) -> anyhow::Result<ExitCode> {
+    let client = Client::session().await?;
+    client.infra().await?.unit_action(unit, action).await?;
+    out.emit(
+        &serde_json::json!({ "unit": unit, "action": action }),
+        || match action {
+            "start" => fill(&gettext("Started “{}”."), &[&unit]),
+            "stop" => fill(&gettext("Stopped “{}”."), &[&unit]),
+            _ => fill(&gettext("Restarted “{}”."), &[&unit]),
+        },
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,5 +1,5 @@
 //! The homelab: containers through the Docker Engine API (Docker or Podman), with
-//! self-healing, and checks of hosts and services (TCP, HTTP, TLS, DNS, ICMP).
+//! self-healing, systemd units, and checks of hosts and services (TCP, HTTP, TLS, DNS, ICMP).
 
 pub mod checks;
 pub mod containers;
@@ -7,6 +7,8 @@ mod engine;
 mod healing;
 mod logs;
 mod probes;
+mod units;
 
 pub use checks::Checks;
 pub use containers::Containers;
+pub use units::Units;

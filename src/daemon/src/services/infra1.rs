@@ -2,11 +2,12 @@
 //! and checks of hosts and services.
 
 use crate::infra::containers::Containers;
-use crate::infra::Checks;
+use crate::infra::{Checks, Units};
 use crate::services::caller;
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::{
     CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo, ContainerInfo, EngineStatus, RoxyError,
+    UnitInfo,
 };
 use std::sync::Arc;
 use zbus::message::Header;
@@ -19,11 +20,16 @@ const MAX_LOG_LINES: u32 = 10_000;
 pub struct InfraService {
     containers: Arc<Containers>,
     checks: Arc<Checks>,
+    units: Arc<Units>,
 }
 
 impl InfraService {
-    pub fn new(containers: Arc<Containers>, checks: Arc<Checks>) -> Self {
-        Self { containers, checks }
+    pub fn new(containers: Arc<Containers>, checks: Arc<Checks>, units: Arc<Units>) -> Self {
+        Self {
+            containers,
+            checks,
+            units,
+        }
     }
 }
 
@@ -193,6 +199,33 @@ impl InfraService {
             })
             .collect())
     }
+
+    async fn units(&self) -> Vec<UnitInfo> {
+        self.units.list().await
+    }
+
+    async fn unit_action(
+        &self,
+        unit: String,
+        action: String,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), RoxyError> {
+        let result = self.units.action(&unit, &action).await;
+        let actor = caller::describe(conn, &header).await;
+        let outcome = match &result {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        let _ = self
+            .containers_store()
+            .audit(&actor, &format!("unit.{action}"), &unit, &outcome, "")
+            .await;
+        result
+    }
+
+    #[zbus(signal)]
+    pub async fn units_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
 
     #[zbus(signal)]
     pub async fn check_results(

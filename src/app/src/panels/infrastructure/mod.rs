@@ -1,11 +1,13 @@
 //! Infrastructure panel: containers (state from the engine's events, actions, self-healing,
-//! live logs) and checks (state, sparklines, uptime). Mirrors the daemon's Infra1 service.
+//! live logs), systemd units and checks (state, sparklines, uptime). Mirrors the daemon's Infra1 service.
 
 mod check_dialog;
 mod check_row;
 mod checks;
 mod container_row;
 mod containers;
+mod unit_row;
+mod units;
 
 use crate::connection::{DaemonRequest, InfraEvent};
 use checks::{ChecksInput, ChecksOutput, ChecksPage};
@@ -16,11 +18,13 @@ use relm4::{
     SimpleComponent,
 };
 use roxy_ipc::i18n::gettext;
-use roxy_ipc::{CheckInfo, ContainerInfo};
+use roxy_ipc::{CheckInfo, ContainerInfo, UnitInfo};
+use units::{UnitsInput, UnitsOutput, UnitsPage};
 
 pub struct InfrastructurePanel {
     containers: Controller<ContainersPage>,
     checks: Controller<ChecksPage>,
+    units: Controller<UnitsPage>,
     stack: adw::ViewStack,
 }
 
@@ -56,7 +60,11 @@ impl InfrastructurePanel {
         self.checks.model().sparkline(check)
     }
 
-    /// `containers` or `checks`.
+    pub fn units(&self) -> Vec<UnitInfo> {
+        self.units.model().units()
+    }
+
+    /// `containers`, `units` or `checks`.
     pub fn show_page(&self, name: &str) {
         self.stack.set_visible_child_name(name);
     }
@@ -103,10 +111,17 @@ impl SimpleComponent for InfrastructurePanel {
                 .forward(sender.input_sender(), |out| match out {
                     ChecksOutput::Request(r) => InfrastructureInput::Request(r),
                 });
+        let units =
+            UnitsPage::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    UnitsOutput::Request(r) => InfrastructureInput::Request(r),
+                });
         let stack = adw::ViewStack::new();
         let model = InfrastructurePanel {
             containers,
             checks,
+            units,
             stack: stack.clone(),
         };
         let widgets = view_output!();
@@ -118,6 +133,10 @@ impl SimpleComponent for InfrastructurePanel {
                 &gettext("Containers"),
             )
             .set_icon_name(Some("network-server-symbolic"));
+        widgets
+            .stack
+            .add_titled(model.units.widget(), Some("units"), &gettext("Units"))
+            .set_icon_name(Some("system-run-symbolic"));
         widgets
             .stack
             .add_titled(model.checks.widget(), Some("checks"), &gettext("Checks"))
@@ -145,6 +164,7 @@ impl SimpleComponent for InfrastructurePanel {
                 InfraEvent::CheckResults(results) => {
                     self.checks.emit(ChecksInput::Results(results))
                 }
+                InfraEvent::Units(list) => self.units.emit(UnitsInput::Replace(list)),
             },
             InfrastructureInput::Request(r) => {
                 let _ = sender.output(InfrastructureOutput::Request(r));
