@@ -5,7 +5,7 @@
 use super::{pump_until, screenshot};
 use relm4::{ComponentController, Controller};
 use roxy::application::AppMsg;
-use roxy::connection::{DaemonRequest, InfraRequest};
+use roxy::connection::{DaemonRequest, InfraRequest, MetricsRequest};
 use roxy::panel::PanelId;
 use roxy::App;
 use roxy_tests::*;
@@ -129,9 +129,22 @@ pub fn metrics_fill_from_live_samples(
             app.model().metrics().model().chart_state()
         ));
     }
-    let out = bus.roxyctl(&["alerts", "add", "gui-queue", "gui.queue > 1"]);
-    if !out.status.success() {
-        return Err(stderr(&out));
+    app.emit(AppMsg::Request(DaemonRequest::Metrics(
+        MetricsRequest::SaveRule(roxy_ipc::AlertRuleInfo {
+            name: "gui-queue".into(),
+            condition: "gui.queue > 1".into(),
+            for_seconds: 0,
+            severity: "warning".into(),
+            enabled: true,
+        }),
+    )));
+    let saved = pump_until(app, |_| {
+        bus.roxyctl_json(&["alerts", "rules"])
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["name"] == "gui-queue"))
+    });
+    if !saved {
+        return Err("the rule from the panel did not reach roxyd".into());
     }
     bus.roxyctl(&["metrics", "push", "gui.queue", "5"]);
     let listed = pump_until(app, |m| {

@@ -2,7 +2,10 @@
 //! energy level.
 
 use super::DaemonEvent;
-use roxy_ipc::{AlertInfo, Client, EnergyInfo, MetricPoint, MetricValue, RoxyError, ScoreInfo};
+use roxy_ipc::i18n::{fill, gettext};
+use roxy_ipc::{
+    AlertInfo, AlertRuleInfo, Client, EnergyInfo, MetricPoint, MetricValue, RoxyError, ScoreInfo,
+};
 use zbus::message::Message;
 
 #[derive(Debug, Clone)]
@@ -28,6 +31,7 @@ pub enum MetricsRequest {
         metrics: Vec<String>,
         seconds: u64,
     },
+    SaveRule(AlertRuleInfo),
 }
 
 /// Resolved alerts shown under the open ones.
@@ -55,6 +59,13 @@ pub async fn handle(
 ) -> Result<Vec<DaemonEvent>, RoxyError> {
     match request {
         MetricsRequest::Load => load(client).await,
+        MetricsRequest::SaveRule(rule) => {
+            client.metrics().await?.save_alert_rule(&rule).await?;
+            Ok(vec![DaemonEvent::Told(fill(
+                &gettext("Saved the alert rule “{}”."),
+                &[&rule.name],
+            ))])
+        }
         MetricsRequest::History { metrics, seconds } => {
             let proxy = client.metrics().await?;
             let mut series = Vec::new();

@@ -3,6 +3,7 @@
 
 mod alert_row;
 mod chart_card;
+mod rule_dialog;
 mod score_row;
 
 use crate::connection::{DaemonRequest, MetricsEvent, MetricsRequest};
@@ -37,6 +38,7 @@ pub struct MetricsPanel {
 pub enum MetricsInput {
     Event(MetricsEvent),
     Range(u64),
+    AddRule,
 }
 
 #[derive(Debug)]
@@ -162,18 +164,25 @@ impl SimpleComponent for MetricsPanel {
                         set_column_spacing: 12,
                         set_column_homogeneous: true,
                     },
-                    gtk::Label {
-                        set_xalign: 0.0,
+                    gtk::Box {
                         set_margin_top: 12,
-                        add_css_class: "heading",
-                        #[watch]
-                        set_label: &fill(&gettext("Alerts ({} open)"), &[&model.open_alerts()]),
+                        gtk::Label {
+                            set_xalign: 0.0,
+                            set_hexpand: true,
+                            add_css_class: "heading",
+                            #[watch]
+                            set_label: &fill(&gettext("Alerts ({} open)"), &[&model.open_alerts()]),
+                        },
+                        gtk::Button {
+                            set_label: &gettext("Add Rule…"),
+                            connect_clicked => MetricsInput::AddRule,
+                        },
                     },
                     gtk::Label {
                         set_xalign: 0.0,
                         add_css_class: "dim-label",
                         set_wrap: true,
-                        set_label: &gettext("No alerts. Rules watch disk space, checks and certificates by default; add your own with roxyctl alerts add."),
+                        set_label: &gettext("No alerts. Rules watch disk space, checks and certificates by default; add your own with Add Rule or roxyctl alerts add."),
                         #[watch]
                         set_visible: model.alerts.is_empty(),
                     },
@@ -287,6 +296,14 @@ impl SimpleComponent for MetricsPanel {
 
     fn update(&mut self, input: MetricsInput, sender: ComponentSender<Self>) {
         match input {
+            MetricsInput::AddRule => {
+                let sender = sender.clone();
+                rule_dialog::present(self.alerts.widget(), move |rule| {
+                    let _ = sender.output(MetricsOutput::Request(DaemonRequest::Metrics(
+                        MetricsRequest::SaveRule(rule),
+                    )));
+                });
+            }
             MetricsInput::Range(seconds) => {
                 self.seconds = seconds;
                 self.request_history(&sender);
