@@ -92,7 +92,8 @@ impl HttpSink {
     }
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
+/// Reads one request (line, headers, body); None when the client sent no whole request.
+pub(crate) fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;

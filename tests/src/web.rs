@@ -2,7 +2,7 @@
 //! for HTTP checks; and a TLS server (`openssl s_server`) with a short-lived self-signed
 //! certificate, for certificate checks. Both stop when dropped.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -55,19 +55,10 @@ impl WebServer {
 }
 
 fn answer(mut stream: TcpStream, reply: Reply) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
+    let Some(request) = crate::http_sink::read_request(&mut stream) else {
         return;
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
-            break;
-        }
-    }
+    };
+    let path = request.path;
     if path.starts_with("/slow") {
         std::thread::sleep(reply.slow_delay);
     }

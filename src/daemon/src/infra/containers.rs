@@ -5,17 +5,17 @@
 use super::engine;
 use super::healing::Healer;
 use super::logs::LogFollowers;
+use super::tracked::Tracked;
 use crate::alerting::AlertManager;
 use crate::notifications::Notices;
 use crate::services::infra1::InfraService;
-use bollard::models::{ContainerInspectResponse, EventMessage};
+use bollard::models::EventMessage;
 use bollard::query_parameters::{
     EventsOptionsBuilder, InspectContainerOptions, ListContainersOptionsBuilder,
     RestartContainerOptions, StartContainerOptions, StatsOptionsBuilder, StopContainerOptions,
 };
 use bollard::Docker;
 use futures_util::StreamExt;
-use roxy_core::infra::heal::{HealPolicy, HealState};
 use roxy_core::Store;
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::names::DAEMON_PATH;
@@ -33,21 +33,6 @@ const STATS_INTERVAL: Duration = Duration::from_secs(5);
 const RETRY_INTERVAL: Duration = Duration::from_secs(5);
 /// The per-container setting that overrides the `roxy.heal` label.
 pub const HEAL_SETTING_PREFIX: &str = "infra.heal.";
-
-/// One container and what Roxy knows about it beyond the engine's view.
-pub(super) struct Tracked {
-    pub info: ContainerInfo,
-    pub labels: HashMap<String, String>,
-    /// The engine's own restart policy (`no`, `always`, `on-failure`, `unless-stopped`).
-    pub restart_policy: String,
-    pub has_healthcheck: bool,
-    pub policy: HealPolicy,
-    pub heal: HealState,
-    /// Until when (Unix ms) stop/die events come from an action Roxy or a person took.
-    pub own_action_until: i64,
-    /// Last CPU reading: (container ns, system ns).
-    cpu: Option<(u64, u64)>,
-}
 
 #[derive(Default)]
 pub(super) struct State {
@@ -435,20 +420,8 @@ impl Containers {
             .map(|v| v == "on");
         let info = {
             let mut state = self.state.lock().unwrap();
-            let tracked = state
-                .containers
-                .entry(id.to_owned())
-                .or_insert_with(|| Tracked {
-                    info: ContainerInfo::default(),
-                    labels: HashMap::new(),
-                    restart_policy: String::new(),
-                    has_healthcheck: false,
-                    policy: HealPolicy::default(),
-                    heal: HealState::default(),
-                    own_action_until: 0,
-                    cpu: None,
-                });
-            apply_inspection(tracked, inspected, setting);
+            let tracked = state.containers.entry(id.to_owned()).or_default();
+            tracked.apply_inspection(inspected, setting);
             tracked.info.clone()
         };
         self.emit_changed(info).await;
@@ -467,9 +440,7 @@ impl Containers {
             let Some(t) = state.containers.get_mut(id) else {
                 return;
             };
-            let now = roxy_core::time::now_ms();
-            t.info.heal = heal_label(&t.policy, &t.heal).into();
-            t.info.heal_restarts = t.heal.recent_restarts(&t.policy, now);
+            t.refresh_heal(roxy_core::time::now_ms());
             t.info.clone()
         };
         self.emit_changed(info).await;
@@ -532,136 +503,15 @@ impl Containers {
             let Some(Ok(stats)) = docker.stats(&id, Some(options.clone())).next().await else {
                 continue;
             };
-            let cpu = stats.cpu_stats.as_ref().and_then(|c| {
-                Some((
-                    c.cpu_usage.as_ref()?.total_usage?,
-                    c.system_cpu_usage?,
-                    c.online_cpus.unwrap_or(1).max(1),
-                ))
-            });
-            let memory = stats.memory_stats.as_ref().map(|m| {
-                // As `docker stats` does: page cache that can be dropped is not "used".
-                let cache = m
-                    .stats
-                    .as_ref()
-                    .and_then(|s| s.get("inactive_file").or(s.get("total_inactive_file")))
-                    .copied()
-                    .unwrap_or(0);
-                (
-                    m.usage.unwrap_or(0).saturating_sub(cache),
-                    m.limit.unwrap_or(0),
-                )
-            });
             let info = {
                 let mut state = self.state.lock().unwrap();
                 let Some(t) = state.containers.get_mut(&id) else {
                     continue;
                 };
-                if let Some((used, system, cores)) = cpu {
-                    if let Some((used_before, system_before)) = t.cpu {
-                        let system_delta = system.saturating_sub(system_before);
-                        if system_delta > 0 {
-                            t.info.cpu_pct = used.saturating_sub(used_before) as f64
-                                / system_delta as f64
-                                * f64::from(cores)
-                                * 100.0;
-                        }
-                    }
-                    t.cpu = Some((used, system));
-                }
-                if let Some((used, limit)) = memory {
-                    t.info.memory_bytes = used;
-                    t.info.memory_limit_bytes = limit;
-                }
+                t.apply_stats(&stats);
                 t.info.clone()
             };
             self.emit_changed(info).await;
         }
-    }
-}
-
-/// What the heal column says: `off`, `watching`, `restarting` or `gave-up`.
-pub(super) fn heal_label(policy: &HealPolicy, heal: &HealState) -> &'static str {
-    if !policy.enabled {
-        "off"
-    } else if heal.gave_up() {
-        "gave-up"
-    } else if heal.pending() {
-        "restarting"
-    } else {
-        "watching"
-    }
-}
-
-fn apply_inspection(t: &mut Tracked, c: ContainerInspectResponse, setting: Option<bool>) {
-    let state = c.state.unwrap_or_default();
-    let config = c.config.unwrap_or_default();
-    t.labels = config.labels.unwrap_or_default();
-    t.has_healthcheck = config
-        .healthcheck
-        .and_then(|h| h.test)
-        .is_some_and(|test| !test.is_empty() && test[0] != "NONE");
-    t.restart_policy = c
-        .host_config
-        .and_then(|h| h.restart_policy)
-        .and_then(|p| p.name)
-        .map(|n| n.to_string())
-        .unwrap_or_default();
-    let (policy, problems) = HealPolicy::from_labels(&t.labels, setting);
-    t.policy = policy;
-    let running = state.running.unwrap_or(false);
-    if !running {
-        t.cpu = None;
-        t.info.cpu_pct = 0.0;
-        t.info.memory_bytes = 0;
-    }
-    let now = roxy_core::time::now_ms();
-    t.info = ContainerInfo {
-        id: c.id.unwrap_or_default(),
-        name: c
-            .name
-            .unwrap_or_default()
-            .trim_start_matches('/')
-            .to_owned(),
-        image: config.image.unwrap_or_default(),
-        state: state.status.map(|s| s.to_string()).unwrap_or_default(),
-        health: state
-            .health
-            .and_then(|h| h.status)
-            .map(|s| s.to_string())
-            .filter(|s| s != "none")
-            .unwrap_or_default(),
-        started_at: state
-            .started_at
-            .as_deref()
-            .and_then(parse_time_ms)
-            .unwrap_or(0),
-        exit_code: state.exit_code.unwrap_or(0),
-        restart_count: c.restart_count.unwrap_or(0),
-        heal: heal_label(&t.policy, &t.heal).into(),
-        heal_restarts: t.heal.recent_restarts(&t.policy, now),
-        heal_problems: problems.iter().map(ToString::to_string).collect(),
-        ..std::mem::take(&mut t.info)
-    };
-}
-
-/// RFC 3339 to Unix ms; the engine's "never" (year 1) becomes None.
-fn parse_time_ms(text: &str) -> Option<i64> {
-    let at = chrono::DateTime::parse_from_rfc3339(text).ok()?;
-    let ms = at.timestamp_millis();
-    (ms > 0).then_some(ms)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn engine_times() {
-        assert_eq!(parse_time_ms("0001-01-01T00:00:00Z"), None);
-        assert_eq!(
-            parse_time_ms("2026-11-21T19:07:08.704236688Z"),
-            Some(1_795_288_028_704)
-        );
     }
 }

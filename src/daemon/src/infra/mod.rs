@@ -7,6 +7,7 @@ mod engine;
 mod healing;
 mod logs;
 mod probes;
+mod tracked;
 mod units;
 
 pub use checks::Checks;
