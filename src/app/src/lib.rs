@@ -9,6 +9,7 @@ pub mod chart;
 pub mod config;
 pub mod confirm;
 pub mod connection;
+pub mod form_dialog;
 pub mod jobs;
 pub mod panel;
 pub mod panels;

@@ -3,6 +3,7 @@
 
 use super::notices::Send;
 use crate::connection::{DaemonRequest, NoticeChange};
+use crate::form_dialog::FormDialog;
 use relm4::adw::prelude::*;
 use relm4::{adw, gtk};
 use roxy_ipc::i18n::gettext;
@@ -26,19 +27,11 @@ impl WebhookForm {
 }
 
 fn open(anchor: &gtk::Button, send: Send) {
-    let parent = anchor.root().and_downcast::<gtk::Window>();
-    let dialog = adw::MessageDialog::builder()
-        .heading(gettext("Add Webhook"))
-        .body(gettext(
-            "Events of the chosen profiles are posted to this URL.",
-        ))
-        .modal(true)
-        .build();
-    dialog.set_transient_for(parent.as_ref());
-    let list = gtk::ListBox::builder()
-        .selection_mode(gtk::SelectionMode::None)
-        .build();
-    list.add_css_class("boxed-list");
+    let form = FormDialog::new(
+        anchor,
+        &gettext("Add Webhook"),
+        &gettext("Events of the chosen profiles are posted to this URL."),
+    );
     let name = adw::EntryRow::builder().title(gettext("Name")).build();
     let url = adw::EntryRow::builder().title(gettext("URL")).build();
     let format = adw::ComboRow::builder()
@@ -48,10 +41,10 @@ fn open(anchor: &gtk::Button, send: Send) {
     let secret = adw::EntryRow::builder()
         .title(gettext("Token secret name (optional)"))
         .build();
-    list.append(&name);
-    list.append(&url);
-    list.append(&format);
-    list.append(&secret);
+    form.list.append(&name);
+    form.list.append(&url);
+    form.list.append(&format);
+    form.list.append(&secret);
     let profiles = gtk::Box::builder()
         .spacing(12)
         .margin_top(12)
@@ -70,17 +63,8 @@ fn open(anchor: &gtk::Button, send: Send) {
         (id, check)
     })
     .collect();
-    let content = gtk::Box::new(gtk::Orientation::Vertical, 0);
-    content.append(&list);
-    content.append(&profiles);
-    dialog.set_extra_child(Some(&content));
-    dialog.add_responses(&[("cancel", &gettext("Cancel")), ("add", &gettext("Add"))]);
-    dialog.set_response_appearance("add", adw::ResponseAppearance::Suggested);
-    dialog.set_default_response(Some("add"));
-    dialog.connect_response(None, move |_, response| {
-        if response != "add" {
-            return;
-        }
+    form.content.append(&profiles);
+    form.present(move || {
         let format = if format.selected() == 1 {
             "ntfy"
         } else {
@@ -102,5 +86,4 @@ fn open(anchor: &gtk::Button, send: Send) {
             hook,
         )));
     });
-    dialog.present();
 }
