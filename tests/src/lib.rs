@@ -14,6 +14,7 @@ mod fake_systemd;
 mod http_sink;
 mod keyring;
 mod portal;
+mod postgres;
 mod tray_host;
 mod web;
 pub use docker::{Dockerd, IMAGE};
@@ -22,6 +23,7 @@ pub use fake_systemd::FakeSystemd;
 pub use http_sink::{Answer, HttpSink, Recorded};
 pub use keyring::SecretService;
 pub use portal::NotificationPortal;
+pub use postgres::Postgres;
 pub use tray_host::{MenuEntry, TrayHost};
 pub use web::{Reply, TlsServer, WebServer};
 

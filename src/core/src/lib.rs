@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod crm;
 pub mod infra;
 pub mod jobs;
 pub mod maintenance;

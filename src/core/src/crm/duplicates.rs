@@ -1,0 +1,113 @@
+//! Duplicate contacts — the same email address or phone number — and merging them.
+
+use super::contacts::{add_tag, read_contact, reindex, update_contact_score};
+use super::db::Crm;
+use super::CrmError;
+use crate::time::now_ms;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// Contacts that look like one person, and what they share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateGroup {
+    /// `email` or `phone`.
+    pub key: String,
+    pub value: String,
+    /// Oldest first: the one to keep by default.
+    pub contact_ids: Vec<i64>,
+}
+
+impl Crm {
+    pub async fn duplicates(&self, limit: i64) -> Result<Vec<DuplicateGroup>, CrmError> {
+        let mut groups = Vec::new();
+        for (key, column) in [("email", "email_norm"), ("phone", "phone_norm")] {
+            let rows = sqlx::query(&format!(
+                "SELECT {column} FROM crm_contacts WHERE deleted_at IS NULL AND {column} <> ''
+                 GROUP BY {column} HAVING COUNT(*) > 1 ORDER BY {column} LIMIT $1"
+            ))
+            .bind(limit.clamp(1, 10_000))
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
+                let value: String = row.try_get(0)?;
+                let contact_ids = sqlx::query(&format!(
+                    "SELECT id FROM crm_contacts WHERE deleted_at IS NULL AND {column} = $1 ORDER BY id"
+                ))
+                .bind(&value)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+                groups.push(DuplicateGroup {
+                    key: key.to_string(),
+                    value,
+                    contact_ids,
+                });
+            }
+        }
+        Ok(groups)
+    }
+
+    /// Folds `other` into `keep`: its interactions, leads and tags move over, empty fields of
+    /// `keep` take its values, notes are joined, and `other` is deleted (undoable, marked as
+    /// merged).
+    pub async fn merge_contacts(&self, keep: i64, other: i64) -> Result<(), CrmError> {
+        if keep == other {
+            return Err(
+                super::FieldError::new("contact", "cannot be merged into itself".into()).into(),
+            );
+        }
+        let mut tx = self.pool.begin().await?;
+        let kept = read_contact(&mut tx, keep).await?;
+        let gone = read_contact(&mut tx, other).await?;
+        for table in ["crm_interactions", "crm_leads"] {
+            sqlx::query(&format!(
+                "UPDATE {table} SET contact_id = $1 WHERE contact_id = $2"
+            ))
+            .bind(keep)
+            .bind(other)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for tag in &gone.tags {
+            add_tag(&mut tx, keep, tag).await?;
+        }
+        let notes = match (kept.notes.is_empty(), gone.notes.is_empty()) {
+            (_, true) => kept.notes.clone(),
+            (true, false) => gone.notes.clone(),
+            (false, false) if kept.notes.contains(&gone.notes) => kept.notes.clone(),
+            (false, false) => format!("{}\n\n{}", kept.notes, gone.notes),
+        };
+        sqlx::query(
+            "UPDATE crm_contacts SET
+             email = CASE WHEN email = '' THEN $2 ELSE email END,
+             email_norm = CASE WHEN email_norm = '' THEN $3 ELSE email_norm END,
+             phone = CASE WHEN phone = '' THEN $4 ELSE phone END,
+             phone_norm = CASE WHEN phone_norm = '' THEN $5 ELSE phone_norm END,
+             company_id = COALESCE(company_id, (SELECT company_id FROM crm_contacts WHERE id = $6)),
+             notes = $7, updated_at = $8 WHERE id = $1",
+        )
+        .bind(keep)
+        .bind(&gone.email)
+        .bind(super::fields::email_key(&gone.email))
+        .bind(&gone.phone)
+        .bind(super::fields::phone_key(&gone.phone))
+        .bind(other)
+        .bind(&notes)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE crm_contacts SET deleted_at = $2, merged_into = $3 WHERE id = $1")
+            .bind(other)
+            .bind(now_ms())
+            .bind(keep)
+            .execute(&mut *tx)
+            .await?;
+        update_contact_score(&mut tx, keep).await?;
+        reindex(&mut tx, self.dialect, keep).await?;
+        reindex(&mut tx, self.dialect, other).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
