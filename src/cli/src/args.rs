@@ -70,6 +70,11 @@ pub enum Command {
         #[command(subcommand)]
         command: InfraCommand,
     },
+    /// CRM: contacts, leads with BANT scores, deals, the today list, import and export
+    Crm {
+        #[command(subcommand)]
+        command: crate::commands::crm::CrmCommand,
+    },
     /// Alerts and the rules that raise them
     Alerts {
         #[command(subcommand)]

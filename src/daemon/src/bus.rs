@@ -117,6 +117,13 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
             ),
         )
         .await?;
+    let crm = crate::crm::CrmHub::start(store.clone(), secrets.clone(), notices.clone()).await;
+    server
+        .at(
+            DAEMON_PATH,
+            crate::services::crm1::CrmService::new(crm, supervisor.clone()),
+        )
+        .await?;
     server
         .at(
             DAEMON_PATH,

@@ -4,6 +4,7 @@
 mod alerting;
 mod autostart;
 mod bus;
+mod crm;
 mod energy;
 mod http;
 mod infra;

@@ -5,6 +5,7 @@
 //! with the app id.
 
 pub mod client;
+pub mod crm;
 pub mod error;
 pub mod i18n;
 pub mod names;

@@ -29,6 +29,7 @@ pub mod interfaces {
     pub const NOTIFICATIONS1: &str = "io.github.skybeam.Roxy.Notifications1";
     pub const METRICS1: &str = "io.github.skybeam.Roxy.Metrics1";
     pub const INFRA1: &str = "io.github.skybeam.Roxy.Infra1";
+    pub const CRM1: &str = "io.github.skybeam.Roxy.Crm1";
     pub const ERROR_PREFIX_LITERAL: &str = "io.github.skybeam.Roxy.Error";
 }
 
@@ -47,6 +48,7 @@ mod tests {
             interfaces::NOTIFICATIONS1,
             interfaces::METRICS1,
             interfaces::INFRA1,
+            interfaces::CRM1,
             interfaces::ERROR_PREFIX_LITERAL,
         ] {
             assert!(

@@ -1,6 +1,11 @@
 //! Client-side proxies of roxyd's interfaces. No default destination is set because the bus
 //! name depends on the build profile; use [`crate::Client`] to build them.
 
+use crate::crm::{
+    BantConfigInfo, ContactFormInfo, ContactInfo, ContactQueryInfo, ContactRowInfo, DealFormInfo,
+    DealInfo, DuplicateInfo, FieldErrorInfo, ForecastInfo, ImportReportInfo, InteractionInfo,
+    LeadFormInfo, LeadInfo, StageInfo, TodayInfo,
+};
 use crate::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
     ContainerInfo, DaemonStatus, EnergyInfo, EngineStatus, JobInfo, JobState, MetricPoint,
@@ -251,4 +256,96 @@ pub trait Infra1 {
     /// A unit started, stopped, failed, appeared or went away.
     #[zbus(signal)]
     fn units_changed(&self) -> zbus::Result<()>;
+}
+
+/// The CRM: contacts, leads with BANT scores, the deals pipeline, interactions, import and
+/// export. Writes answer `InvalidInput` with `field: message; …` for bad forms.
+#[proxy(interface = "io.github.skybeam.Roxy.Crm1", gen_blocking = false)]
+pub trait Crm1 {
+    /// `sqlite` or `postgres://user:***@host/db`.
+    fn backend(&self) -> Result<String, RoxyError>;
+    /// Stores the PostgreSQL URL in the secret store and switches to it (empty: back to the
+    /// embedded database).
+    fn set_database_url(&self, url: &str) -> Result<String, RoxyError>;
+    /// (contacts matching the query in all, the requested page).
+    fn contacts(&self, query: &ContactQueryInfo) -> Result<(i64, Vec<ContactRowInfo>), RoxyError>;
+    fn contact(&self, id: i64) -> Result<ContactInfo, RoxyError>;
+    /// Checks a form without saving it.
+    fn validate_contact(&self, form: &ContactFormInfo) -> Result<Vec<FieldErrorInfo>, RoxyError>;
+    /// Creates (id 0) or updates a contact; returns its id.
+    fn save_contact(&self, id: i64, form: &ContactFormInfo) -> Result<i64, RoxyError>;
+    /// Soft-deletes a contact, company, lead, deal or interaction.
+    fn delete(&self, kind: &str, id: i64) -> Result<(), RoxyError>;
+    /// Undoes a delete.
+    fn restore(&self, kind: &str, id: i64) -> Result<(), RoxyError>;
+    fn tags(&self) -> Result<Vec<String>, RoxyError>;
+    /// Leads of one contact (0: all), within a score range, best first when `by_score`.
+    fn leads(
+        &self,
+        contact_id: i64,
+        min_score: i64,
+        max_score: i64,
+        by_score: bool,
+    ) -> Result<Vec<LeadInfo>, RoxyError>;
+    fn lead(&self, id: i64) -> Result<LeadInfo, RoxyError>;
+    fn validate_lead(&self, form: &LeadFormInfo) -> Result<Vec<FieldErrorInfo>, RoxyError>;
+    fn save_lead(&self, id: i64, form: &LeadFormInfo) -> Result<i64, RoxyError>;
+    fn bant_config(&self) -> Result<BantConfigInfo, RoxyError>;
+    /// Stores weights and thresholds; returns how many lead scores changed.
+    fn set_bant_config(&self, config: &BantConfigInfo) -> Result<u64, RoxyError>;
+    /// Scores every lead again; returns how many changed.
+    fn rescore(&self) -> Result<u64, RoxyError>;
+    fn stages(&self) -> Result<Vec<StageInfo>, RoxyError>;
+    /// Adds (id 0) or changes a stage; a position ≥ 0 moves it.
+    fn save_stage(&self, stage: &StageInfo) -> Result<i64, RoxyError>;
+    fn remove_stage(&self, id: i64) -> Result<(), RoxyError>;
+    /// Every open, won and lost deal, by stage and position.
+    fn deals(&self) -> Result<Vec<DealInfo>, RoxyError>;
+    fn validate_deal(&self, form: &DealFormInfo) -> Result<Vec<FieldErrorInfo>, RoxyError>;
+    fn save_deal(&self, id: i64, form: &DealFormInfo) -> Result<i64, RoxyError>;
+    fn move_deal(
+        &self,
+        id: i64,
+        stage_id: i64,
+        position: i64,
+        reason: &str,
+    ) -> Result<(), RoxyError>;
+    fn close_deal(&self, id: i64, won: bool, reason: &str) -> Result<(), RoxyError>;
+    fn forecast(&self) -> Result<ForecastInfo, RoxyError>;
+    /// A contact's interactions, newest first.
+    fn timeline(&self, contact_id: i64, limit: u32) -> Result<Vec<InteractionInfo>, RoxyError>;
+    fn add_interaction(
+        &self,
+        contact_id: i64,
+        kind: &str,
+        at: i64,
+        notes: &str,
+    ) -> Result<i64, RoxyError>;
+    /// Next actions due today or overdue.
+    fn today(&self) -> Result<Vec<TodayInfo>, RoxyError>;
+    fn duplicates(&self) -> Result<Vec<DuplicateInfo>, RoxyError>;
+    /// Folds `other` into `keep` (interactions, leads and tags move over).
+    fn merge(&self, keep: i64, other: i64) -> Result<(), RoxyError>;
+    /// The dry run of an import: `format` is `csv` or `vcard`, `mapping` holds
+    /// (column, field) pairs for CSV. Nothing is written.
+    fn plan_import(
+        &self,
+        format: &str,
+        data: &[u8],
+        mapping: &[(String, String)],
+    ) -> Result<ImportReportInfo, RoxyError>;
+    /// Imports the good rows in one transaction (a job: progress and result on its object).
+    fn import(
+        &self,
+        format: &str,
+        data: &[u8],
+        mapping: &[(String, String)],
+        merge_duplicates: bool,
+    ) -> Result<OwnedObjectPath, RoxyError>;
+    /// `csv` or `vcard` of the given contacts (all when empty).
+    fn export(&self, format: &str, ids: &[i64]) -> Result<String, RoxyError>;
+    /// Something changed: `kind` (contact, lead, deal, stage, interaction, import, config)
+    /// and its id (0 for many).
+    #[zbus(signal)]
+    fn changed(&self, kind: &str, id: i64) -> zbus::Result<()>;
 }

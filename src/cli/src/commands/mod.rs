@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod checks;
+pub mod crm;
 pub mod db;
 pub mod infra;
 pub mod jobs;

@@ -5,6 +5,7 @@
 
 pub mod bant;
 mod contacts;
+pub mod csv_export;
 pub mod csv_import;
 mod db;
 mod deals;
@@ -57,6 +58,8 @@ pub enum CrmError {
     Connect { target: String, detail: String },
     #[error("The CRM database could not be upgraded: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("The export could not be written: {0}")]
+    Export(String),
     #[error("CRM database error: {0}")]
     Sql(#[from] sqlx::Error),
 }

@@ -18,10 +18,11 @@ pub enum EventKind {
     AlertFired,
     AlertResolved,
     ContainerHealed,
+    CrmDue,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::RunFailed,
         EventKind::ApprovalNeeded,
         EventKind::RunFinished,
@@ -29,6 +30,7 @@ impl EventKind {
         EventKind::AlertFired,
         EventKind::AlertResolved,
         EventKind::ContainerHealed,
+        EventKind::CrmDue,
     ];
 
     pub fn id(self) -> &'static str {
@@ -40,6 +42,7 @@ impl EventKind {
             EventKind::AlertFired => "alert.fired",
             EventKind::AlertResolved => "alert.resolved",
             EventKind::ContainerHealed => "container.healed",
+            EventKind::CrmDue => "crm.due",
         }
     }
 
@@ -56,7 +59,8 @@ impl EventKind {
             EventKind::RunFinished
             | EventKind::SecretsFound
             | EventKind::AlertResolved
-            | EventKind::ContainerHealed => Profile::Info,
+            | EventKind::ContainerHealed
+            | EventKind::CrmDue => Profile::Info,
         }
     }
 

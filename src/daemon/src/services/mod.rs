@@ -1,6 +1,7 @@
 //! One module per D-Bus interface served by roxyd.
 
 pub mod caller;
+pub mod crm1;
 pub mod daemon1;
 pub mod infra1;
 pub mod job1;

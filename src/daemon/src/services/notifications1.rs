@@ -51,6 +51,7 @@ pub fn kind_label(kind: EventKind) -> String {
         EventKind::AlertFired => gettext("An alert fired"),
         EventKind::AlertResolved => gettext("An alert resolved"),
         EventKind::ContainerHealed => gettext("A restarted container is running again"),
+        EventKind::CrmDue => gettext("A CRM next action is due"),
     }
 }
 
