@@ -16,6 +16,8 @@ use roxy_tests::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "gui/crm.rs"]
+mod crm;
 #[path = "gui/infra.rs"]
 mod infra;
 #[path = "gui/preferences.rs"]
@@ -104,6 +106,18 @@ fn main() {
     check(
         "preferences_change_notices_webhooks_and_start_up",
         preferences::changes_reach_the_daemon(&app, &bus),
+    );
+    check(
+        "crm_list_searches_and_the_lead_form_checks_fields",
+        crm::list_search_detail_and_lead_form(&app, &bus, &shots),
+    );
+    check(
+        "crm_board_moves_deals_by_keyboard",
+        crm::board_moves_deals_by_keyboard(&app, &bus),
+    );
+    check(
+        "crm_list_view_holds_100k_rows",
+        crm::list_view_holds_100k_rows(&app),
     );
     check(
         "banner_shows_when_roxyd_is_killed",

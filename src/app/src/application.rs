@@ -5,6 +5,7 @@ use crate::banner::{BannerInput, BannerOutput, DaemonBanner};
 use crate::connection::{self, DaemonEvent, DaemonRequest};
 use crate::jobs::{JobsInput, JobsOutput, JobsPanel};
 use crate::panel::PanelId;
+use crate::panels::crm::{CrmInput, CrmOutput, CrmPanel};
 use crate::panels::infrastructure::{
     InfrastructureInput, InfrastructureOutput, InfrastructurePanel,
 };
@@ -48,6 +49,7 @@ pub struct App {
     runbooks: Controller<RunbooksPanel>,
     infrastructure: Controller<InfrastructurePanel>,
     metrics: Controller<MetricsPanel>,
+    crm: Controller<CrmPanel>,
     pending: Vec<Controller<PendingPanel>>,
     requests: mpsc::UnboundedSender<DaemonRequest>,
     screenshot: Option<ScreenshotRequest>,
@@ -212,6 +214,11 @@ impl Component for App {
             .forward(sender.input_sender(), |out| match out {
                 MetricsOutput::Request(r) => AppMsg::Request(r),
             });
+        let crm = CrmPanel::builder()
+            .launch(())
+            .forward(sender.input_sender(), |out| match out {
+                CrmOutput::Request(r) => AppMsg::Request(r),
+            });
         let pending = PanelId::ALL
             .into_iter()
             .filter_map(panels::plan)
@@ -237,6 +244,7 @@ impl Component for App {
             runbooks,
             infrastructure,
             metrics,
+            crm,
             pending,
             requests,
             screenshot: init.screenshot,
@@ -321,6 +329,7 @@ impl Component for App {
                 self.infrastructure.emit(InfrastructureInput::Event(event));
             }
             DaemonEvent::Metrics(event) => self.metrics.emit(MetricsInput::Event(event)),
+            DaemonEvent::Crm(event) => self.crm.emit(CrmInput::Event(event)),
             DaemonEvent::RunbookDetail { info, steps, runs } => {
                 self.runbooks
                     .emit(RunbooksInput::Detail { info, steps, runs });
@@ -412,6 +421,10 @@ impl App {
         &self.metrics
     }
 
+    pub fn crm(&self) -> &Controller<CrmPanel> {
+        &self.crm
+    }
+
     fn daemon_summary(&self) -> String {
         match &self.daemon {
             DaemonState::Connecting => gettext("Connecting to the daemon…"),
@@ -441,6 +454,8 @@ impl App {
                 self.infrastructure.widget().clone().upcast()
             } else if panel == PanelId::Metrics {
                 self.metrics.widget().clone().upcast()
+            } else if panel == PanelId::Crm {
+                self.crm.widget().clone().upcast()
             } else {
                 match pending.next() {
                     Some(p) => p.widget().clone().upcast(),

@@ -3,9 +3,11 @@
 //! It never polls. It learns that roxyd went away or came back from `NameOwnerChanged`, and
 //! about jobs from the daemon's `JobAdded`/`JobChanged` signals.
 
+pub mod crm;
 pub mod infra;
 pub mod metrics;
 
+pub use crm::{CrmEvent, CrmRequest, FormKind};
 pub use infra::{InfraEvent, InfraRequest};
 pub use metrics::{MetricsEvent, MetricsRequest};
 
@@ -71,6 +73,7 @@ pub enum DaemonEvent {
     Told(String),
     Infra(InfraEvent),
     Metrics(MetricsEvent),
+    Crm(CrmEvent),
 }
 
 /// Everything the Notifications page of Preferences shows.
@@ -137,6 +140,7 @@ pub enum DaemonRequest {
     ChangeNotices(NoticeChange),
     Infra(InfraRequest),
     Metrics(MetricsRequest),
+    Crm(CrmRequest),
 }
 
 /// The run the window follows, and the job running it (for its output).
@@ -194,6 +198,12 @@ pub async fn run(
                 }
                 if interface.as_str() == interfaces::INFRA1 {
                     if let Some(event) = infra::on_signal(&client, member.as_str(), &message).await {
+                        events.emit(event);
+                    }
+                    continue;
+                }
+                if interface.as_str() == interfaces::CRM1 {
+                    for event in crm::on_signal(&client, member.as_str(), &message).await {
                         events.emit(event);
                     }
                     continue;
@@ -277,6 +287,10 @@ pub async fn run(
                         emit_all(&events, metrics::handle(&client, request).await);
                         continue;
                     }
+                    DaemonRequest::Crm(request) => {
+                        emit_all(&events, crm::handle(&client, request).await);
+                        continue;
+                    }
                     _ => {}
                 }
                 match handle(&client, request).await {
@@ -295,6 +309,7 @@ pub async fn run(
 async fn load_panels(client: &Client, events: &relm4::Sender<DaemonEvent>) {
     emit_all(events, infra::load(client).await);
     emit_all(events, metrics::load(client).await);
+    emit_all(events, crm::load(client).await);
 }
 
 fn emit_all(events: &relm4::Sender<DaemonEvent>, result: Result<Vec<DaemonEvent>, RoxyError>) {
@@ -381,7 +396,8 @@ async fn handle(client: &Client, request: DaemonRequest) -> Result<Option<Daemon
         DaemonRequest::RefreshRunbooks
         | DaemonRequest::WatchRun(_)
         | DaemonRequest::Infra(_)
-        | DaemonRequest::Metrics(_) => Ok(None),
+        | DaemonRequest::Metrics(_)
+        | DaemonRequest::Crm(_) => Ok(None),
         DaemonRequest::RunRunbook { id, approve } => {
             let (run, _job) = client
                 .runbooks()
