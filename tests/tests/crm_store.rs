@@ -538,6 +538,63 @@ fn postgres_backend() {
 }
 
 #[test]
+fn a_broad_search_lists_a_bounded_sorted_set_and_says_there_is_more() {
+    assert_eq!(
+        roxy_core::crm::TEXT_MATCH_LIMIT,
+        roxy_ipc::crm::TEXT_MATCH_LIMIT
+    );
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let crm = Crm::sqlite(&store).await.unwrap();
+        let n = roxy_core::crm::TEXT_MATCH_LIMIT as usize + 20;
+        let mut csv = String::from("name,tags\n");
+        for i in 0..n {
+            // Names in reverse order of creation, so index order is not name order.
+            csv.push_str(&format!(
+                "Studio {:04},{}\n",
+                n - i,
+                if i % 2 == 0 { "vip" } else { "" }
+            ));
+        }
+        let plan = csv_import::read(csv.as_bytes(), &[]).unwrap();
+        crm.import(&plan, true).await.unwrap();
+        let query = ContactQuery {
+            text: "stu".into(),
+            limit: 50,
+            ..Default::default()
+        };
+        let (total, rows) = crm.search(&query).await.unwrap();
+        assert_eq!(
+            total,
+            roxy_core::crm::TEXT_MATCH_LIMIT + 1,
+            "more than the limit"
+        );
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "the page is in name order");
+        // A filter narrows inside the index, before the limit: all vip rows are found.
+        let vip = ContactQuery {
+            tag: Some("vip".into()),
+            limit: 1000,
+            ..query.clone()
+        };
+        let (total, rows) = crm.search(&vip).await.unwrap();
+        assert_eq!((total, rows.len()), (n as i64 / 2, n / 2));
+        // Without words the list is exact.
+        let (total, _) = crm
+            .search(&ContactQuery {
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(total, n as i64);
+    });
+}
+
+#[test]
 fn a_wrong_database_url_is_a_clear_error() {
     runtime().block_on(async {
         let err = Crm::postgres("mysql://x").await.unwrap_err();

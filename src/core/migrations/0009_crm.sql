@@ -31,7 +31,8 @@ CREATE TABLE crm_contacts (
     deleted_at  INTEGER,
     merged_into INTEGER
 );
-CREATE INDEX crm_contacts_by_name ON crm_contacts (lower(name));
+-- Partial: lists (and their counts) are of live contacts, in name order.
+CREATE INDEX crm_contacts_by_name ON crm_contacts (lower(name)) WHERE deleted_at IS NULL;
 CREATE INDEX crm_contacts_by_email ON crm_contacts (email_norm);
 CREATE INDEX crm_contacts_by_phone ON crm_contacts (phone_norm);
 CREATE INDEX crm_contacts_by_score ON crm_contacts (score);
@@ -111,9 +112,11 @@ CREATE TABLE crm_config (
 );
 
 -- Search index over names, emails, companies, tags and notes; rowid = contact id.
--- A plain (not contentless) FTS5 table so older sqlite3 tools can read the file too.
+-- `facets` holds the filters as tokens (score floors, stages, tags) so filters and words
+-- intersect inside the index. A plain (not contentless) FTS5 table so older sqlite3 tools
+-- can read the file too.
 CREATE VIRTUAL TABLE crm_contacts_fts USING fts5 (
-    name, email, company, tags, notes,
+    name, email, company, tags, notes, facets,
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '1 2 3'
 );

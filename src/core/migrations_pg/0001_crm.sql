@@ -28,7 +28,7 @@ CREATE TABLE crm_contacts (
     merged_into BIGINT,
     search_doc  TSVECTOR NOT NULL DEFAULT ''::tsvector
 );
-CREATE INDEX crm_contacts_by_name ON crm_contacts (lower(name));
+CREATE INDEX crm_contacts_by_name ON crm_contacts (lower(name)) WHERE deleted_at IS NULL;
 CREATE INDEX crm_contacts_by_email ON crm_contacts (email_norm);
 CREATE INDEX crm_contacts_by_phone ON crm_contacts (phone_norm);
 CREATE INDEX crm_contacts_by_score ON crm_contacts (score);

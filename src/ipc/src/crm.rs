@@ -5,6 +5,10 @@ use crate::i18n::{fill, gettext};
 use serde::{Deserialize, Serialize};
 use zbus::zvariant::Type;
 
+/// A search with words on the embedded database lists at most this many matches and reports
+/// more as this plus one (roxy-core's `TEXT_MATCH_LIMIT`).
+pub const TEXT_MATCH_LIMIT: i64 = 500;
+
 /// Which contacts to list: filters first, then the words, then the order and the page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
 pub struct ContactQueryInfo {

@@ -267,7 +267,8 @@ pub trait Crm1 {
     /// Stores the PostgreSQL URL in the secret store and switches to it (empty: back to the
     /// embedded database).
     fn set_database_url(&self, url: &str) -> Result<String, RoxyError>;
-    /// (contacts matching the query in all, the requested page).
+    /// (contacts matching the query in all, the requested page). A search with words on the
+    /// embedded database lists at most 500 matches and reports more as 501.
     fn contacts(&self, query: &ContactQueryInfo) -> Result<(i64, Vec<ContactRowInfo>), RoxyError>;
     fn contact(&self, id: i64) -> Result<ContactInfo, RoxyError>;
     /// Checks a form without saving it.

@@ -6,6 +6,7 @@ use super::model::{Contact, ContactDraft, ContactForm};
 use super::CrmError;
 use crate::time::now_ms;
 use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
 
 /// The kinds of record that can be deleted and brought back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +55,7 @@ impl Crm {
     pub async fn create_contact(&self, form: &ContactForm) -> Result<i64, CrmError> {
         let draft = form.validate()?;
         let mut tx = self.pool.begin().await?;
-        let id = insert_contact(&mut tx, self.dialect, &draft, "").await?;
+        let id = insert_contact(&mut tx, self.dialect, &draft, "", &mut Lookup::default()).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -126,11 +127,11 @@ impl Crm {
             Kind::Contact => Some(id),
             Kind::Lead => contact_of("crm_leads", &mut tx, id).await?,
             Kind::Interaction => contact_of("crm_interactions", &mut tx, id).await?,
-            Kind::Company | Kind::Deal => None,
+            Kind::Deal => deal_contact(&mut tx, id).await?,
+            Kind::Company => None,
         };
         if let Some(contact) = contact {
-            update_contact_score(&mut tx, contact).await?;
-            reindex(&mut tx, self.dialect, contact).await?;
+            refresh_contact(&mut tx, self.dialect, contact).await?;
         }
         if kind == Kind::Company {
             let contacts: Vec<i64> =
@@ -149,6 +150,53 @@ impl Crm {
         Ok(())
     }
 
+    /// Rebuilds every contact's search entry (after bulk writes); returns how many.
+    pub async fn reindex_all(&self) -> Result<u64, CrmError> {
+        let mut tx = self.pool.begin().await?;
+        if self.dialect == Dialect::Postgres {
+            let ids = self.all_contact_ids().await?;
+            for id in &ids {
+                reindex(&mut tx, self.dialect, *id).await?;
+            }
+            tx.commit().await?;
+            return Ok(ids.len() as u64);
+        }
+        // One statement instead of a round trip per contact; the same document as `reindex`.
+        sqlx::query("DELETE FROM crm_contacts_fts")
+            .execute(&mut *tx)
+            .await?;
+        let written = sqlx::query(
+            "INSERT INTO crm_contacts_fts (rowid, name, email, company, tags, notes, facets)
+             SELECT c.id, c.name,
+               c.email || ' ' || replace(replace(c.email, '@', ' '), '.', ' ') || ' ' || c.phone,
+               COALESCE(co.name, ''),
+               COALESCE((SELECT group_concat(name, ' ') FROM (SELECT t.name FROM crm_contact_tags ct
+                 JOIN crm_tags t ON t.id = ct.tag_id WHERE ct.contact_id = c.id ORDER BY t.name)), ''),
+               c.notes || COALESCE((SELECT group_concat(char(10) || notes, '') FROM (SELECT i.notes
+                 FROM crm_interactions i WHERE i.contact_id = c.id AND i.deleted_at IS NULL
+                 ORDER BY i.at)), ''),
+               trim(
+                 COALESCE((SELECT group_concat('score' || column1, ' ') FROM (VALUES (0), (5), (10),
+                   (15), (20), (25), (30), (35), (40), (45), (50), (55), (60), (65), (70), (75),
+                   (80), (85), (90), (95), (100)) WHERE c.score >= column1), '') || ' ' ||
+                 COALESCE((SELECT group_concat('stage' || stage_id, ' ') FROM (SELECT DISTINCT
+                   d.stage_id FROM crm_deals d JOIN crm_leads l ON l.id = d.lead_id
+                   WHERE l.contact_id = c.id AND d.deleted_at IS NULL AND l.deleted_at IS NULL)), '')
+                 || ' ' ||
+                 COALESCE((SELECT group_concat('tag' || lower(hex(lower(t.name))), ' ')
+                   FROM crm_contact_tags ct JOIN crm_tags t ON t.id = ct.tag_id
+                   WHERE ct.contact_id = c.id), ''))
+             FROM crm_contacts c
+             LEFT JOIN crm_companies co ON co.id = c.company_id AND co.deleted_at IS NULL
+             WHERE c.deleted_at IS NULL",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(written)
+    }
+
     /// Every tag in use, by name.
     pub async fn tags(&self) -> Result<Vec<String>, CrmError> {
         Ok(sqlx::query(
@@ -161,6 +209,20 @@ impl Crm {
         .map(|r| r.get(0))
         .collect())
     }
+}
+
+/// The contact whose lead a deal belongs to.
+pub(super) async fn deal_contact(
+    conn: &mut AnyConnection,
+    deal: i64,
+) -> Result<Option<i64>, CrmError> {
+    Ok(sqlx::query(
+        "SELECT l.contact_id FROM crm_deals d JOIN crm_leads l ON l.id = d.lead_id WHERE d.id = $1",
+    )
+    .bind(deal)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| r.get(0)))
 }
 
 async fn contact_of(
@@ -176,6 +238,13 @@ async fn contact_of(
         .map(|r| r.get(0)))
 }
 
+/// Company and tag ids already looked up in one transaction, so a bulk import asks once.
+#[derive(Default)]
+pub(super) struct Lookup {
+    companies: HashMap<String, Option<i64>>,
+    tags: HashMap<String, i64>,
+}
+
 /// Inserts a contact inside a running transaction; `vcard` keeps the properties of an
 /// imported card that have no field here.
 pub(super) async fn insert_contact(
@@ -183,8 +252,17 @@ pub(super) async fn insert_contact(
     dialect: Dialect,
     draft: &ContactDraft,
     vcard: &str,
+    lookup: &mut Lookup,
 ) -> Result<i64, CrmError> {
-    let company_id = company_id(conn, &draft.company).await?;
+    let key = draft.company.trim().to_lowercase();
+    let company_id = match lookup.companies.get(&key) {
+        Some(id) => *id,
+        None => {
+            let id = company_id(conn, &draft.company).await?;
+            lookup.companies.insert(key, id);
+            id
+        }
+    };
     let now = now_ms();
     let id: i64 = sqlx::query(
         "INSERT INTO crm_contacts (name, email, email_norm, phone, phone_norm, company_id, notes,
@@ -202,8 +280,27 @@ pub(super) async fn insert_contact(
     .fetch_one(&mut *conn)
     .await?
     .try_get(0)?;
-    set_tags(conn, id, &draft.tags).await?;
-    reindex(conn, dialect, id).await?;
+    for tag in &draft.tags {
+        let tag_id = match lookup.tags.get(&tag.to_lowercase()) {
+            Some(id) => *id,
+            None => {
+                let id = tag_id(conn, tag).await?;
+                lookup.tags.insert(tag.to_lowercase(), id);
+                id
+            }
+        };
+        link_tag(conn, id, tag_id).await?;
+    }
+    // A new contact has no interactions yet: its entry comes straight from the draft.
+    let document = Document {
+        name: draft.name.clone(),
+        email: index_email(&draft.email, &draft.phone),
+        company: draft.company.trim().to_string(),
+        tags: draft.tags.join(" "),
+        notes: draft.notes.clone(),
+        facets: facets(None, &[], &draft.tags),
+    };
+    write_index(conn, dialect, id, Some(&document), false).await?;
     Ok(id)
 }
 
@@ -258,18 +355,27 @@ pub(super) async fn add_tag(
     contact: i64,
     tag: &str,
 ) -> Result<(), CrmError> {
+    let tag_id = tag_id(conn, tag).await?;
+    link_tag(conn, contact, tag_id).await
+}
+
+/// The id of the tag called `tag` (any case), created if there is none.
+async fn tag_id(conn: &mut AnyConnection, tag: &str) -> Result<i64, CrmError> {
     let existing = sqlx::query("SELECT id FROM crm_tags WHERE lower(name) = lower($1) LIMIT 1")
         .bind(tag)
         .fetch_optional(&mut *conn)
         .await?;
-    let tag_id: i64 = match existing {
+    Ok(match existing {
         Some(row) => row.try_get(0)?,
         None => sqlx::query("INSERT INTO crm_tags (name) VALUES ($1) RETURNING id")
             .bind(tag)
             .fetch_one(&mut *conn)
             .await?
             .try_get(0)?,
-    };
+    })
+}
+
+async fn link_tag(conn: &mut AnyConnection, contact: i64, tag_id: i64) -> Result<(), CrmError> {
     sqlx::query(
         "INSERT INTO crm_contact_tags (contact_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
     )
@@ -319,9 +425,11 @@ async fn contact_tags(conn: &mut AnyConnection, id: i64) -> Result<Vec<String>, 
     .collect())
 }
 
-/// A contact's score is the best score of its open leads.
-pub(super) async fn update_contact_score(
+/// After a lead or deal changed: the contact's score (the best of its open leads) and its
+/// search entry (which carries the score and stages as filter facets).
+pub(super) async fn refresh_contact(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     contact: i64,
 ) -> Result<(), CrmError> {
     sqlx::query(
@@ -331,7 +439,7 @@ pub(super) async fn update_contact_score(
     .bind(contact)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    reindex(conn, dialect, contact).await
 }
 
 /// Rewrites the contact's entry in the search index from its name, email, phone, company,
@@ -342,7 +450,8 @@ pub(super) async fn reindex(
     id: i64,
 ) -> Result<(), CrmError> {
     let row = sqlx::query(
-        "SELECT c.name, c.email, c.phone, COALESCE(co.name, '') AS company, c.notes, c.deleted_at
+        "SELECT c.name, c.email, c.phone, COALESCE(co.name, '') AS company, c.notes, c.deleted_at,
+         c.score
          FROM crm_contacts c LEFT JOIN crm_companies co ON co.id = c.company_id AND co.deleted_at IS NULL
          WHERE c.id = $1",
     )
@@ -356,7 +465,19 @@ pub(super) async fn reindex(
     let phone: String = row.try_get("phone")?;
     let company: String = row.try_get("company")?;
     let mut notes: String = row.try_get("notes")?;
-    let tags = contact_tags(conn, id).await?.join(" ");
+    let score: Option<i64> = row.try_get("score")?;
+    let tag_list = contact_tags(conn, id).await?;
+    let tags = tag_list.join(" ");
+    let stages: Vec<i64> = sqlx::query(
+        "SELECT DISTINCT d.stage_id FROM crm_deals d JOIN crm_leads l ON l.id = d.lead_id
+         WHERE l.contact_id = $1 AND d.deleted_at IS NULL AND l.deleted_at IS NULL",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
     let interactions = sqlx::query(
         "SELECT notes FROM crm_interactions WHERE contact_id = $1 AND deleted_at IS NULL ORDER BY at",
     )
@@ -367,36 +488,107 @@ pub(super) async fn reindex(
         notes.push('\n');
         notes.push_str(&r.try_get::<String, _>(0)?);
     }
-    // Addresses are indexed whole and in parts, so "example" finds ada@example.org everywhere.
-    let email = format!("{email} {} {phone}", email.replace(['@', '.'], " "));
+    let document = Document {
+        email: index_email(&email, &phone),
+        name,
+        company,
+        tags,
+        notes,
+        facets: facets(score, &stages, &tag_list),
+    };
+    let document = deleted.is_none().then_some(&document);
+    write_index(conn, dialect, id, document, true).await
+}
+
+/// What the search index holds for one contact.
+struct Document {
+    name: String,
+    email: String,
+    company: String,
+    tags: String,
+    notes: String,
+    facets: String,
+}
+
+/// Score floors in steps of this many points are indexed as facets.
+pub(super) const SCORE_STEP: i64 = 5;
+
+/// Filters as index tokens, so a filter and the words meet inside the index instead of
+/// after it: `score40` for every floor at or below the score, `stage7` for each stage the
+/// contact has a deal in, `tag` + hex of each lower-cased tag (one token, matched exactly).
+fn facets(score: Option<i64>, stages: &[i64], tags: &[String]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(score) = score {
+        out.extend(
+            (0..=score.clamp(0, 100) / SCORE_STEP).map(|i| format!("score{}", i * SCORE_STEP)),
+        );
+    }
+    out.extend(stages.iter().map(|s| format!("stage{s}")));
+    out.extend(tags.iter().map(|t| tag_token(t)));
+    out.join(" ")
+}
+
+pub(super) fn tag_token(tag: &str) -> String {
+    let hex: String = tag
+        .trim()
+        .to_lowercase()
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("tag{hex}")
+}
+
+/// Addresses are indexed whole and in parts, so "example" finds ada@example.org everywhere.
+fn index_email(email: &str, phone: &str) -> String {
+    format!("{email} {} {phone}", email.replace(['@', '.'], " "))
+}
+
+/// Writes (or with `None` removes) a contact's entry; `replace` clears an older one first.
+async fn write_index(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    id: i64,
+    document: Option<&Document>,
+    replace: bool,
+) -> Result<(), CrmError> {
     match dialect {
         Dialect::Sqlite => {
-            sqlx::query("DELETE FROM crm_contacts_fts WHERE rowid = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            if deleted.is_none() {
+            if replace {
+                sqlx::query("DELETE FROM crm_contacts_fts WHERE rowid = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            if let Some(d) = document {
                 sqlx::query(
-                    "INSERT INTO crm_contacts_fts (rowid, name, email, company, tags, notes)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO crm_contacts_fts (rowid, name, email, company, tags, notes, facets)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(id)
-                .bind(&name)
-                .bind(&email)
-                .bind(&company)
-                .bind(&tags)
-                .bind(&notes)
+                .bind(&d.name)
+                .bind(&d.email)
+                .bind(&d.company)
+                .bind(&d.tags)
+                .bind(&d.notes)
+                .bind(&d.facets)
                 .execute(&mut *conn)
                 .await?;
             }
         }
         Dialect::Postgres => {
-            let document = format!("{name} {email} {company} {tags} {notes}");
+            let text = document
+                .map(|d| {
+                    format!(
+                        "{} {} {} {} {}",
+                        d.name, d.email, d.company, d.tags, d.notes
+                    )
+                })
+                .unwrap_or_default();
             sqlx::query(
                 "UPDATE crm_contacts SET search_doc = to_tsvector('simple', $2) WHERE id = $1",
             )
             .bind(id)
-            .bind(document)
+            .bind(text)
             .execute(&mut *conn)
             .await?;
         }

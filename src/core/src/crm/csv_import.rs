@@ -3,7 +3,7 @@
 //! readable as a whole (encoding, quoting, ragged rows) is refused with the line, and nothing
 //! of it is imported.
 
-use super::contacts::{add_tag, insert_contact, reindex};
+use super::contacts::{add_tag, insert_contact, reindex, Lookup};
 use super::db::Crm;
 use super::fields::{email_key, phone_key};
 use super::model::{ContactDraft, ContactForm};
@@ -361,6 +361,7 @@ impl Crm {
         let mut tx = self.pool.begin().await?;
         // Rows that repeat an earlier row of the file go to the contact that row became.
         let mut by_line: HashMap<u64, i64> = HashMap::new();
+        let mut lookup = Lookup::default();
         for row in &plan.rows {
             let target = match row.duplicate_of {
                 Some(id) if id > 0 => Some(id),
@@ -369,7 +370,9 @@ impl Crm {
             };
             match target {
                 None => {
-                    let id = insert_contact(&mut tx, self.dialect, &row.draft, &row.vcard).await?;
+                    let id =
+                        insert_contact(&mut tx, self.dialect, &row.draft, &row.vcard, &mut lookup)
+                            .await?;
                     by_line.insert(row.line, id);
                     outcome.created += 1;
                 }

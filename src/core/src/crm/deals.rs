@@ -1,6 +1,7 @@
 //! The pipeline: editable stages, deals moved between them, won/lost with a reason, and the
 //! weighted forecast.
 
+use super::contacts::{deal_contact, refresh_contact};
 use super::db::Crm;
 use super::fields;
 use super::model::{Deal, DealForm, Forecast, ForecastLine, Outcome, Stage};
@@ -161,6 +162,9 @@ impl Crm {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
+        if let Some(contact) = deal_contact(&mut tx, id).await? {
+            refresh_contact(&mut tx, self.dialect, contact).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
@@ -204,7 +208,7 @@ impl Crm {
     pub async fn deals(&self) -> Result<Vec<Deal>, CrmError> {
         let sql = format!(
             "SELECT {DEAL_COLUMNS} FROM {DEAL_JOINS} JOIN crm_stages s ON s.id = d.stage_id
-             WHERE d.deleted_at IS NULL AND l.deleted_at IS NULL AND c.deleted_at IS NULL
+             WHERE d.deleted_at IS NULL AND +l.deleted_at IS NULL AND +c.deleted_at IS NULL
              ORDER BY s.position, d.position, d.id"
         );
         let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
@@ -257,6 +261,9 @@ impl Crm {
                 None,
             )
             .await?;
+            if let Some(contact) = deal_contact(&mut tx, id).await? {
+                refresh_contact(&mut tx, self.dialect, contact).await?;
+            }
         } else if !reason.is_empty() {
             sqlx::query("UPDATE crm_deals SET reason = $2 WHERE id = $1")
                 .bind(id)
@@ -306,14 +313,15 @@ impl Crm {
     /// Open deals' value and weighted value (value × probability) per stage and per month of
     /// the close date. Won and lost deals are left out.
     pub async fn forecast(&self) -> Result<Forecast, CrmError> {
-        let open = "d.deleted_at IS NULL AND l.deleted_at IS NULL AND c.deleted_at IS NULL
+        // Unary + keeps the planner from starting at the (many) contacts.
+        let open = "d.deleted_at IS NULL AND +l.deleted_at IS NULL AND +c.deleted_at IS NULL
                     AND s.outcome = 'open'";
         let stages = sqlx::query(&format!(
             "SELECT s.name, COUNT(d.id),
              CAST(COALESCE(SUM(d.value_cents), 0) AS BIGINT),
              CAST(COALESCE(SUM(d.value_cents * d.probability / 100), 0) AS BIGINT)
              FROM crm_stages s LEFT JOIN ({DEAL_JOINS}) ON d.stage_id = s.id AND d.deleted_at IS NULL
-             AND l.deleted_at IS NULL AND c.deleted_at IS NULL
+             AND +l.deleted_at IS NULL AND +c.deleted_at IS NULL
              WHERE s.outcome = 'open' GROUP BY s.id, s.name, s.position ORDER BY s.position"
         ))
         .fetch_all(&self.pool)

@@ -1,6 +1,6 @@
 //! Duplicate contacts — the same email address or phone number — and merging them.
 
-use super::contacts::{add_tag, read_contact, reindex, update_contact_score};
+use super::contacts::{add_tag, read_contact, refresh_contact, reindex};
 use super::db::Crm;
 use super::CrmError;
 use crate::time::now_ms;
@@ -104,8 +104,7 @@ impl Crm {
             .bind(keep)
             .execute(&mut *tx)
             .await?;
-        update_contact_score(&mut tx, keep).await?;
-        reindex(&mut tx, self.dialect, keep).await?;
+        refresh_contact(&mut tx, self.dialect, keep).await?;
         reindex(&mut tx, self.dialect, other).await?;
         tx.commit().await?;
         Ok(())

@@ -1,7 +1,7 @@
 //! Leads: saved with their BANT score, which is recomputed on every change.
 
 use super::bant::{self, Authority, BantConfig, BantInputs, Need};
-use super::contacts::update_contact_score;
+use super::contacts::refresh_contact;
 use super::db::Crm;
 use super::model::{Lead, LeadDraft, LeadForm, LeadStatus, TodayItem};
 use super::CrmError;
@@ -57,7 +57,7 @@ impl Crm {
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-        update_contact_score(&mut tx, draft.contact_id).await?;
+        refresh_contact(&mut tx, self.dialect, draft.contact_id).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -77,8 +77,8 @@ impl Crm {
             return Err(CrmError::NotFound { kind: "lead", id });
         };
         write_lead(&mut tx, id, &draft, &config).await?;
-        update_contact_score(&mut tx, before).await?;
-        update_contact_score(&mut tx, draft.contact_id).await?;
+        refresh_contact(&mut tx, self.dialect, before).await?;
+        refresh_contact(&mut tx, self.dialect, draft.contact_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -144,7 +144,7 @@ impl Crm {
                     .bind(score)
                     .execute(&mut *tx)
                     .await?;
-                update_contact_score(&mut tx, lead.contact_id).await?;
+                refresh_contact(&mut tx, self.dialect, lead.contact_id).await?;
                 changed += 1;
             }
         }

@@ -22,7 +22,7 @@ pub use db::{redact, Crm, Dialect};
 pub use duplicates::DuplicateGroup;
 pub use leads::{today, LeadFilter};
 pub use model::*;
-pub use search::{ContactQuery, SortBy};
+pub use search::{words, ContactQuery, SortBy, TEXT_MATCH_LIMIT};
 
 use serde::{Deserialize, Serialize};
 

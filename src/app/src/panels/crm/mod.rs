@@ -16,7 +16,7 @@ pub use detail::DetailAction;
 use relm4::adw::prelude::*;
 use relm4::gtk::gdk;
 use relm4::{adw, gtk, ComponentParts, ComponentSender, SimpleComponent};
-use roxy_ipc::crm::{ContactQueryInfo, StageInfo};
+use roxy_ipc::crm::{ContactQueryInfo, StageInfo, TEXT_MATCH_LIMIT};
 use roxy_ipc::i18n::{fill, gettext, ngettext};
 use std::rc::Rc;
 use today::TodayList;
@@ -128,15 +128,27 @@ impl CrmPanel {
                 }
                 self.loading = false;
                 self.total = total;
+                let last_page = rows.is_empty();
                 if offset == 0 {
                     self.list.replace(rows);
                 } else if offset == self.list.len() as i64 {
                     self.list.append(rows);
                 }
-                self.count.set_label(&fill(
-                    &ngettext("{} contact", "{} contacts", total as u32),
-                    &[&total],
-                ));
+                if last_page {
+                    // A capped search has no more rows than it listed.
+                    self.total = self.list.len() as i64;
+                }
+                self.count.set_label(&if total > TEXT_MATCH_LIMIT {
+                    fill(
+                        &gettext("More than {} contacts match; type more to narrow"),
+                        &[&TEXT_MATCH_LIMIT],
+                    )
+                } else {
+                    fill(
+                        &ngettext("{} contact", "{} contacts", total as u32),
+                        &[&total],
+                    )
+                });
                 let empty = self.list.is_empty();
                 let q = self.query(0);
                 let filtered = !q.text.trim().is_empty()

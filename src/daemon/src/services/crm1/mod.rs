@@ -117,8 +117,7 @@ impl CrmService {
     ) -> Result<(i64, Vec<ContactRowInfo>), RoxyError> {
         let crm = self.crm()?;
         let query = convert::query(&query)?;
-        let total = crm.count_contacts(&query).await.map_err(error)?;
-        let rows = crm.contacts(&query).await.map_err(error)?;
+        let (total, rows) = crm.search(&query).await.map_err(error)?;
         Ok((total, rows.into_iter().map(convert::row).collect()))
     }
 
