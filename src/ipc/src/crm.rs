@@ -234,7 +234,7 @@ pub fn money(cents: i64) -> String {
     let whole = (cents / 100).abs().to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -371,7 +371,7 @@ mod tests {
     fn money_is_grouped() {
         assert_eq!(money(1_200_050), "12,000.50");
         assert_eq!(money(95), "0.95");
-        assert_eq!(money(123_456_789_00), "123,456,789.00");
+        assert_eq!(money(12_345_678_900), "123,456,789.00");
         assert_eq!(short_money(150_000_000), "1.5m");
     }
 }

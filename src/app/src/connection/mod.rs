@@ -140,7 +140,8 @@ pub enum DaemonRequest {
     ChangeNotices(NoticeChange),
     Infra(InfraRequest),
     Metrics(MetricsRequest),
-    Crm(CrmRequest),
+    /// Boxed: CRM forms are big, the other requests small.
+    Crm(Box<CrmRequest>),
 }
 
 /// The run the window follows, and the job running it (for its output).
@@ -288,7 +289,7 @@ pub async fn run(
                         continue;
                     }
                     DaemonRequest::Crm(request) => {
-                        emit_all(&events, crm::handle(&client, request).await);
+                        emit_all(&events, crm::handle(&client, *request).await);
                         continue;
                     }
                     _ => {}

@@ -71,6 +71,8 @@ pub fn phone_key(phone: &str) -> String {
     key
 }
 
+const MAX_CENTS: i64 = 100_000_000_000_000;
+
 /// An amount of money in cents. Accepts `12000`, `12,000.50`, `12.5k`, `1.2m`; thousands
 /// separators `,`, `'`, `_` and spaces; at most two decimals; not negative.
 pub fn amount(field: &str, raw: &str) -> Result<i64, FieldError> {
@@ -113,7 +115,8 @@ pub fn amount(field: &str, raw: &str) -> Result<i64, FieldError> {
     let cents = whole
         .checked_mul(factor * 100)
         .and_then(|c| c.checked_add(millionths * factor * 100 / 1_000_000))
-        .filter(|c| *c <= 1_000_000_000_000_00)
+        // At most a trillion (in cents), far above any deal and far below overflow.
+        .filter(|c| *c <= MAX_CENTS)
         .ok_or_else(invalid)?;
     Ok(cents)
 }

@@ -69,7 +69,7 @@ pub enum CrmOutput {
 }
 
 fn request(sender: &ComponentSender<CrmPanel>, request: CrmRequest) {
-    let _ = sender.output(CrmOutput::Request(DaemonRequest::Crm(request)));
+    let _ = sender.output(CrmOutput::Request(DaemonRequest::Crm(Box::new(request))));
 }
 
 fn sorts() -> [(String, &'static str); 3] {
