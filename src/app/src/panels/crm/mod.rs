@@ -14,7 +14,6 @@ use contact_list::ContactList;
 use detail::Detail;
 pub use detail::DetailAction;
 use relm4::adw::prelude::*;
-use relm4::gtk::gdk;
 use relm4::{adw, gtk, ComponentParts, ComponentSender, SimpleComponent};
 use roxy_ipc::crm::{ContactQueryInfo, StageInfo, TEXT_MATCH_LIMIT};
 use roxy_ipc::i18n::{fill, gettext, ngettext};
@@ -511,26 +510,28 @@ impl SimpleComponent for CrmPanel {
         switcher.set_visible(false);
         root.set_child(Some(&page));
 
-        // Ctrl+F searches; Ctrl+N writes a new contact.
-        let keys = gtk::EventControllerKey::new();
-        let (s, entry) = (sender.clone(), search.clone());
-        keys.connect_key_pressed(move |_, key, _, modifiers| {
-            if !modifiers.contains(gdk::ModifierType::CONTROL_MASK) {
-                return gtk::glib::Propagation::Proceed;
-            }
-            match key {
-                gdk::Key::f => {
-                    entry.grab_focus();
-                    gtk::glib::Propagation::Stop
-                }
-                gdk::Key::n => {
-                    s.input(CrmInput::NewContact);
-                    gtk::glib::Propagation::Stop
-                }
-                _ => gtk::glib::Propagation::Proceed,
-            }
-        });
-        root.add_controller(keys);
+        // Ctrl+F searches; Ctrl+N writes a new contact (while the panel has the focus).
+        let entry = search.clone();
+        let focus_search = gtk::Shortcut::new(
+            gtk::ShortcutTrigger::parse_string("<Control>f"),
+            Some(gtk::CallbackAction::new(move |_, _| {
+                entry.grab_focus();
+                gtk::glib::Propagation::Stop
+            })),
+        );
+        let s = sender.clone();
+        let new_contact = gtk::Shortcut::new(
+            gtk::ShortcutTrigger::parse_string("<Control>n"),
+            Some(gtk::CallbackAction::new(move |_, _| {
+                s.input(CrmInput::NewContact);
+                gtk::glib::Propagation::Stop
+            })),
+        );
+        let shortcuts = gtk::ShortcutController::new();
+        shortcuts.set_scope(gtk::ShortcutScope::Managed);
+        shortcuts.add_shortcut(focus_search);
+        shortcuts.add_shortcut(new_contact);
+        root.add_controller(shortcuts);
 
         let mut model = CrmPanel {
             toasts: root.clone(),
