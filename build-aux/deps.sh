@@ -8,7 +8,7 @@ RUN_PACKAGES=(
 TEST_PACKAGES=(
   xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst gnome-keyring
   haskell-status-notifier-item-utils xdg-desktop-portal xdg-desktop-portal-gtk
-  docker.io busybox-static iputils-ping openssl
+  docker.io busybox-static iputils-ping openssl postgresql
 )
 
 ensure_packages() {

@@ -164,7 +164,7 @@ impl Detail {
         content.append(&contact_form.errors);
         content.append(&buttons);
         content.append(&lead_box);
-        content.append(&heading(&gettext("Timeline")));
+        content.append(&heading(&gettext("History")));
         content.append(&log_row);
         content.append(&timeline);
         let clamp = adw::Clamp::builder()
