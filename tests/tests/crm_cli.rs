@@ -297,3 +297,71 @@ fn an_unreachable_shared_database_is_reported_and_the_daemon_keeps_running() {
     assert!(status.status.success(), "{}", stderr(&status));
     assert!(bus.wait_for(Duration::from_secs(1), || bus.daemon_pid().is_some()));
 }
+
+#[test]
+fn due_next_actions_are_told_once() {
+    let bus = TestBus::new();
+    let dunst = Dunst::start(&bus);
+    let ada = ok(&bus, &["crm", "contact", "add", "--name", "Ada Lovelace"])["id"].to_string();
+    let lead = ok(
+        &bus,
+        &[
+            "crm",
+            "lead",
+            "add",
+            &ada,
+            "--next-action",
+            "Call Ada",
+            "--due",
+            &days_from_today(0),
+        ],
+    );
+    ok(
+        &bus,
+        &[
+            "crm",
+            "lead",
+            "add",
+            &ada,
+            "--next-action",
+            "Send the contract",
+            "--due",
+            &days_from_today(-2),
+        ],
+    );
+    ok(
+        &bus,
+        &[
+            "crm",
+            "lead",
+            "add",
+            &ada,
+            "--next-action",
+            "Not yet",
+            "--due",
+            &days_from_today(3),
+        ],
+    );
+    let told = |text: &str| dunst.shown().iter().filter(|l| l.contains(text)).count();
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || told("Due today: Call Ada") == 1
+            && told("Overdue: Send the contract") == 1),
+        "{:?}",
+        dunst.shown()
+    );
+    // Saving the lead again does not tell it again; a later due date is not told yet.
+    ok(
+        &bus,
+        &[
+            "crm",
+            "lead",
+            "edit",
+            &lead["id"].to_string(),
+            "--source",
+            "referral",
+        ],
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(told("Call Ada"), 1, "{:?}", dunst.shown());
+    assert_eq!(told("Not yet"), 0, "{:?}", dunst.shown());
+}

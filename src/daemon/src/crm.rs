@@ -39,6 +39,7 @@ pub struct CrmHub {
     secrets: Arc<SecretStore>,
     /// `lead id|due date` already announced, so each due action is told once.
     announced: Mutex<HashSet<String>>,
+    notices: Arc<Notices>,
 }
 
 impl CrmHub {
@@ -54,6 +55,7 @@ impl CrmHub {
             store,
             secrets,
             announced: Mutex::default(),
+            notices,
         });
         let weak = Arc::downgrade(&hub);
         tokio::spawn(async move {
@@ -74,7 +76,7 @@ impl CrmHub {
                     }
                     last_rescore = Some(today);
                 }
-                hub.announce_due(&notices).await;
+                hub.announce_due().await;
             }
         });
         hub
@@ -120,7 +122,8 @@ impl CrmHub {
         Ok(self.label())
     }
 
-    async fn announce_due(&self, notices: &Notices) {
+    /// Tells each next action that is due (today or overdue) once per due date.
+    pub async fn announce_due(&self) {
         let Ok(crm) = self.crm() else { return };
         let due = match crm.today_list().await {
             Ok(due) => due,
@@ -144,7 +147,7 @@ impl CrmHub {
                 body: fill(&gettext("{} (due {})"), &[&item.contact_name, &item.due]),
                 actions: vec![("default".into(), gettext("Open"))],
             };
-            notices.publish(event).await;
+            self.notices.publish(event).await;
         }
     }
 }

@@ -357,12 +357,26 @@ impl Crm {
         plan: &Plan,
         merge_duplicates: bool,
     ) -> Result<ImportOutcome, CrmError> {
+        self.import_with_progress(plan, merge_duplicates, |_, _| {})
+            .await
+    }
+
+    /// [`Crm::import`], telling `progress(done, total)` every 500 rows.
+    pub async fn import_with_progress(
+        &self,
+        plan: &Plan,
+        merge_duplicates: bool,
+        progress: impl Fn(usize, usize) + Send + Sync,
+    ) -> Result<ImportOutcome, CrmError> {
         let mut outcome = ImportOutcome::default();
         let mut tx = self.pool.begin().await?;
         // Rows that repeat an earlier row of the file go to the contact that row became.
         let mut by_line: HashMap<u64, i64> = HashMap::new();
         let mut lookup = Lookup::default();
-        for row in &plan.rows {
+        for (done, row) in plan.rows.iter().enumerate() {
+            if done % 500 == 0 {
+                progress(done, plan.rows.len());
+            }
             let target = match row.duplicate_of {
                 Some(id) if id > 0 => Some(id),
                 Some(line) => by_line.get(&(-line as u64)).copied(),

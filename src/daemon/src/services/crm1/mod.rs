@@ -227,6 +227,9 @@ impl CrmService {
         }
         .map_err(error)?;
         let _ = Self::changed(&emitter, "lead", id).await;
+        // A next action due today is told now, not at the next round.
+        let hub = self.hub.clone();
+        tokio::spawn(async move { hub.announce_due().await });
         Ok(id)
     }
 
@@ -459,7 +462,10 @@ impl CrmService {
                     .map_err(|e| JobFailure::Failed(e.to_string()))?;
                 job.progress(0.1, Some(gettext("Writing contacts")));
                 let outcome = crm
-                    .import(&plan, merge_duplicates)
+                    .import_with_progress(&plan, merge_duplicates, |done, total| {
+                        let fraction = 0.1 + 0.9 * done as f64 / total.max(1) as f64;
+                        job.progress(fraction, Some(fill(&gettext("{} of {} rows"), &[&done, &total])));
+                    })
                     .await
                     .map_err(|e| JobFailure::Failed(e.to_string()))?;
                 let summary = fill(
