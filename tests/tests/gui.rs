@@ -116,6 +116,10 @@ fn main() {
         crm::board_moves_deals_by_keyboard(&app, &bus),
     );
     check(
+        "crm_duplicates_are_offered_for_merge",
+        crm::duplicates_are_offered_for_merge(&app, &bus),
+    );
+    check(
         "crm_list_view_holds_100k_rows",
         crm::list_view_holds_100k_rows(&app),
     );

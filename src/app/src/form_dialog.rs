@@ -51,6 +51,17 @@ impl FormDialog {
         choices.get(row.selected() as usize).map(|(_, v)| *v)
     }
 
+    /// The dialog itself, e.g. to close it from a row's button.
+    pub fn dialog(&self) -> adw::MessageDialog {
+        self.dialog.clone()
+    }
+
+    /// Shows the dialog with a single Close button (a list to act on row by row).
+    pub fn present_info(self) {
+        self.dialog.add_responses(&[("close", &gettext("Close"))]);
+        self.dialog.present();
+    }
+
     /// Shows the dialog; `add` runs when the person chooses Add.
     pub fn present(self, add: impl Fn() + 'static) {
         let dialog = self.dialog;

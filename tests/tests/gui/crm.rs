@@ -238,3 +238,44 @@ fn false_after_a_frame() -> bool {
     static CALLS: AtomicU32 = AtomicU32::new(0);
     CALLS.fetch_add(1, Ordering::SeqCst) % 20 == 19
 }
+
+pub fn duplicates_are_offered_for_merge(
+    app: &Controller<App>,
+    bus: &TestBus,
+) -> Result<(), String> {
+    app.model().crm().model().show_page("contacts");
+    roxyctl_ok(
+        bus,
+        &[
+            "crm",
+            "contact",
+            "add",
+            "--name",
+            "L. Example",
+            "--email",
+            "LINUS@kernel.example",
+        ],
+    );
+    let offered = pump_until(app, |m| {
+        m.crm()
+            .model()
+            .duplicates()
+            .first()
+            .is_some_and(|(_, names)| names == &["Linus Example", "L. Example"])
+    });
+    if !offered {
+        return Err(format!(
+            "duplicates: {:?}",
+            app.model().crm().model().duplicates()
+        ));
+    }
+    app.model().crm().emit(CrmInput::MergeGroup(0));
+    if !pump_until(app, |m| m.crm().model().duplicates().is_empty()) {
+        return Err("the group stayed after merging".into());
+    }
+    let left = roxyctl_ok(bus, &["crm", "duplicates"]);
+    if left.as_array().is_none_or(|a| !a.is_empty()) {
+        return Err(format!("roxyd still lists {left}"));
+    }
+    Ok(())
+}

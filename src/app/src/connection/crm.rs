@@ -3,10 +3,10 @@
 
 use super::DaemonEvent;
 use roxy_ipc::crm::{
-    ContactFormInfo, ContactInfo, ContactQueryInfo, ContactRowInfo, DealInfo, FieldErrorInfo,
-    ForecastInfo, InteractionInfo, LeadFormInfo, LeadInfo, StageInfo, TodayInfo,
+    ContactFormInfo, ContactInfo, ContactQueryInfo, ContactRowInfo, DealInfo, DuplicateInfo,
+    FieldErrorInfo, ForecastInfo, InteractionInfo, LeadFormInfo, LeadInfo, StageInfo, TodayInfo,
 };
-use roxy_ipc::i18n::{fill, gettext};
+use roxy_ipc::i18n::{fill, gettext, ngettext};
 use roxy_ipc::{Client, RoxyError};
 use zbus::message::Message;
 
@@ -38,6 +38,8 @@ pub enum CrmEvent {
     },
     Today(Vec<TodayInfo>),
     Tags(Vec<String>),
+    /// Groups of contacts that share an email or phone, with the contacts' names.
+    Duplicates(Vec<(DuplicateInfo, Vec<String>)>),
     /// What a form check found (empty: the form is fine).
     Checked {
         form: FormKind,
@@ -102,6 +104,8 @@ pub enum CrmRequest {
         kind: String,
         notes: String,
     },
+    /// Folds every other contact of a duplicate group into the first (the oldest).
+    MergeGroup(Vec<i64>),
 }
 
 fn crm(event: CrmEvent) -> DaemonEvent {
@@ -113,7 +117,21 @@ pub async fn load(client: &Client) -> Result<Vec<DaemonEvent>, RoxyError> {
         board(client).await?,
         today(client).await?,
         tags(client).await?,
+        duplicates(client).await?,
     ])
+}
+
+async fn duplicates(client: &Client) -> Result<DaemonEvent, RoxyError> {
+    let proxy = client.crm().await?;
+    let mut groups = Vec::new();
+    for group in proxy.duplicates().await? {
+        let mut names = Vec::new();
+        for id in &group.contact_ids {
+            names.push(proxy.contact(*id).await?.form.name);
+        }
+        groups.push((group, names));
+    }
+    Ok(crm(CrmEvent::Duplicates(groups)))
 }
 
 async fn board(client: &Client) -> Result<DaemonEvent, RoxyError> {
@@ -207,6 +225,23 @@ pub async fn handle(client: &Client, request: CrmRequest) -> Result<Vec<DaemonEv
             };
             vec![DaemonEvent::Told(told), board(client).await?]
         }
+        CrmRequest::MergeGroup(ids) => {
+            let Some((keep, others)) = ids.split_first() else {
+                return Ok(Vec::new());
+            };
+            for other in others {
+                proxy.merge(*keep, *other).await?;
+            }
+            let told = fill(
+                &ngettext(
+                    "Merged {} contact.",
+                    "Merged {} contacts.",
+                    others.len() as u32,
+                ),
+                &[&others.len()],
+            );
+            vec![DaemonEvent::Told(told), duplicates(client).await?]
+        }
         CrmRequest::Log {
             contact,
             kind,
@@ -235,5 +270,8 @@ pub async fn on_signal(client: &Client, member: &str, message: &Message) -> Vec<
     }
     events.extend(today(client).await.ok());
     events.extend(tags(client).await.ok());
+    if matches!(kind.as_str(), "contact" | "import" | "backend") {
+        events.extend(duplicates(client).await.ok());
+    }
     events
 }

@@ -15,7 +15,7 @@ use detail::Detail;
 pub use detail::DetailAction;
 use relm4::adw::prelude::*;
 use relm4::{adw, gtk, ComponentParts, ComponentSender, SimpleComponent};
-use roxy_ipc::crm::{ContactQueryInfo, StageInfo, TEXT_MATCH_LIMIT};
+use roxy_ipc::crm::{ContactQueryInfo, DuplicateInfo, StageInfo, TEXT_MATCH_LIMIT};
 use roxy_ipc::i18n::{fill, gettext, ngettext};
 use std::rc::Rc;
 use today::TodayList;
@@ -29,6 +29,9 @@ pub struct CrmPanel {
     list: ContactList,
     list_stack: gtk::Stack,
     count: gtk::Label,
+    /// "n possible duplicates", shown while there are any.
+    review: gtk::Button,
+    duplicates: Vec<(DuplicateInfo, Vec<String>)>,
     search: gtk::SearchEntry,
     tag: gtk::DropDown,
     tags: Vec<String>,
@@ -60,6 +63,9 @@ pub enum CrmInput {
     AskReason(i64, bool),
     CloseDeal(i64, bool, String),
     Undo(String, i64),
+    ReviewDuplicates,
+    /// Merge the group at this index of the shown duplicates into its oldest contact.
+    MergeGroup(usize),
 }
 
 #[derive(Debug)]
@@ -186,6 +192,18 @@ impl CrmPanel {
                 page.set_needs_attention(items.iter().any(|i| i.overdue));
             }
             CrmEvent::Tags(tags) => self.set_tags(tags),
+            CrmEvent::Duplicates(groups) => {
+                self.review.set_label(&fill(
+                    &ngettext(
+                        "{} possible duplicate…",
+                        "{} possible duplicates…",
+                        groups.len() as u32,
+                    ),
+                    &[&groups.len()],
+                ));
+                self.review.set_visible(!groups.is_empty());
+                self.duplicates = groups;
+            }
             CrmEvent::Checked { form, errors } => {
                 match form {
                     FormKind::Contact => self.detail.contact_form.set_errors(errors),
@@ -327,7 +345,44 @@ impl CrmPanel {
         });
     }
 
+    /// A dialog listing each group of look-alike contacts with a Merge button.
+    fn review_duplicates(&self, sender: &ComponentSender<Self>) {
+        let form = crate::form_dialog::FormDialog::new(
+            &self.toasts,
+            &gettext("Possible Duplicates"),
+            &gettext("These contacts share an email address or phone number. Merging keeps the oldest and moves interactions, leads and tags over; it can be undone per contact."),
+        );
+        let dialog = form.dialog();
+        for (index, (group, names)) in self.duplicates.iter().enumerate() {
+            let what = if group.key == "email" {
+                fill(&gettext("same email {}"), &[&group.value])
+            } else {
+                fill(&gettext("same phone {}"), &[&group.value])
+            };
+            let row = adw::ActionRow::builder()
+                .title(gtk::glib::markup_escape_text(&names.join(" · ")).to_string())
+                .subtitle(gtk::glib::markup_escape_text(&what).to_string())
+                .build();
+            let merge = gtk::Button::builder()
+                .label(gettext("Merge"))
+                .valign(gtk::Align::Center)
+                .build();
+            let (sender, dialog) = (sender.clone(), dialog.clone());
+            merge.connect_clicked(move |_| {
+                sender.input(CrmInput::MergeGroup(index));
+                dialog.close();
+            });
+            row.add_suffix(&merge);
+            form.list.append(&row);
+        }
+        form.present_info();
+    }
+
     // What tests read and drive.
+
+    pub fn duplicates(&self) -> &[(DuplicateInfo, Vec<String>)] {
+        &self.duplicates
+    }
 
     pub fn list(&self) -> &ContactList {
         &self.list
@@ -432,6 +487,13 @@ impl SimpleComponent for CrmPanel {
         let count = gtk::Label::builder().xalign(0.0).build();
         count.add_css_class("dim-label");
         count.add_css_class("caption");
+        let review = gtk::Button::builder()
+            .visible(false)
+            .halign(gtk::Align::Start)
+            .build();
+        review.add_css_class("flat");
+        let s = sender.clone();
+        review.connect_clicked(move |_| s.input(CrmInput::ReviewDuplicates));
         let list_stack = gtk::Stack::new();
         list_stack.add_named(&list.scroller, Some("list"));
         list_stack.add_named(
@@ -462,6 +524,7 @@ impl SimpleComponent for CrmPanel {
         side.append(&top);
         side.append(&filters);
         side.append(&count);
+        side.append(&review);
         side.append(&list_stack);
 
         let s = sender.clone();
@@ -539,6 +602,8 @@ impl SimpleComponent for CrmPanel {
             list,
             list_stack,
             count,
+            review,
+            duplicates: Vec::new(),
             search,
             tag,
             tags: Vec::new(),
@@ -597,6 +662,12 @@ impl SimpleComponent for CrmPanel {
                 request(&sender, CrmRequest::CloseDeal { id, won, reason })
             }
             CrmInput::Undo(kind, id) => request(&sender, CrmRequest::Restore { kind, id }),
+            CrmInput::ReviewDuplicates => self.review_duplicates(&sender),
+            CrmInput::MergeGroup(index) => {
+                if let Some((group, _)) = self.duplicates.get(index) {
+                    request(&sender, CrmRequest::MergeGroup(group.contact_ids.clone()));
+                }
+            }
         }
     }
 }
