@@ -120,6 +120,10 @@ fn main() {
         crm::duplicates_are_offered_for_merge(&app, &bus),
     );
     check(
+        "crm_imports_and_exports_from_the_panel",
+        crm::imports_and_exports_from_the_panel(&app, &bus),
+    );
+    check(
         "crm_list_view_holds_100k_rows",
         crm::list_view_holds_100k_rows(&app),
     );

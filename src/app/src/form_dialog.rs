@@ -62,17 +62,22 @@ impl FormDialog {
         self.dialog.present();
     }
 
-    /// Shows the dialog; `add` runs when the person chooses Add.
-    pub fn present(self, add: impl Fn() + 'static) {
+    /// Shows the dialog with Cancel and `label`; `chosen` runs when the person chooses it.
+    pub fn present_as(self, label: &str, chosen: impl Fn() + 'static) {
         let dialog = self.dialog;
-        dialog.add_responses(&[("cancel", &gettext("Cancel")), ("add", &gettext("Add"))]);
+        dialog.add_responses(&[("cancel", &gettext("Cancel")), ("add", label)]);
         dialog.set_response_appearance("add", adw::ResponseAppearance::Suggested);
         dialog.set_default_response(Some("add"));
         dialog.connect_response(None, move |_, response| {
             if response == "add" {
-                add();
+                chosen();
             }
         });
         dialog.present();
+    }
+
+    /// Shows the dialog; `add` runs when the person chooses Add.
+    pub fn present(self, add: impl Fn() + 'static) {
+        self.present_as(&gettext("Add"), add);
     }
 }

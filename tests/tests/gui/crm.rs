@@ -279,3 +279,49 @@ pub fn duplicates_are_offered_for_merge(
     }
     Ok(())
 }
+
+pub fn imports_and_exports_from_the_panel(
+    app: &Controller<App>,
+    bus: &TestBus,
+) -> Result<(), String> {
+    app.model().crm().model().show_page("contacts");
+    let before = app.model().crm().model().total();
+    let vcf = std::path::PathBuf::from(format!("{FIXTURES}/contacts.vcf"));
+    app.model().crm().emit(CrmInput::ImportFile(vcf));
+    // The dry run: three cards, Grace already known from the CSV.
+    let planned = pump_until(app, |m| {
+        m.crm()
+            .model()
+            .last_import_report()
+            .is_some_and(|r| r.good == 3 && r.duplicates.len() == 1)
+    });
+    if !planned {
+        return Err(format!(
+            "report: {:?}",
+            app.model().crm().model().last_import_report()
+        ));
+    }
+    if app.model().crm().model().total() != before {
+        return Err("the dry run imported something".into());
+    }
+    app.model().crm().emit(CrmInput::ConfirmImport);
+    if !pump_until(app, |m| m.crm().model().total() == before + 2) {
+        return Err(format!(
+            "after import: {} (before {before})",
+            app.model().crm().model().total()
+        ));
+    }
+    let out = bus.dir.path().join("panel-export.vcf");
+    app.model().crm().emit(CrmInput::ExportFile(out.clone()));
+    let written = pump_until(app, |_| {
+        std::fs::read_to_string(&out)
+            .is_ok_and(|t| t.matches("BEGIN:VCARD").count() as i64 == before + 2)
+    });
+    if !written {
+        return Err(format!(
+            "export: {:?}",
+            std::fs::read_to_string(&out).map(|t| t.len())
+        ));
+    }
+    Ok(())
+}

@@ -4,7 +4,8 @@
 use super::DaemonEvent;
 use roxy_ipc::crm::{
     ContactFormInfo, ContactInfo, ContactQueryInfo, ContactRowInfo, DealInfo, DuplicateInfo,
-    FieldErrorInfo, ForecastInfo, InteractionInfo, LeadFormInfo, LeadInfo, StageInfo, TodayInfo,
+    FieldErrorInfo, ForecastInfo, ImportReportInfo, InteractionInfo, LeadFormInfo, LeadInfo,
+    StageInfo, TodayInfo,
 };
 use roxy_ipc::i18n::{fill, gettext, ngettext};
 use roxy_ipc::{Client, RoxyError};
@@ -38,6 +39,13 @@ pub enum CrmEvent {
     },
     Today(Vec<TodayInfo>),
     Tags(Vec<String>),
+    /// The dry run of an import, with what to send when the person confirms.
+    ImportPlan {
+        file: String,
+        format: String,
+        data: Vec<u8>,
+        report: ImportReportInfo,
+    },
     /// Groups of contacts that share an email or phone, with the contacts' names.
     Duplicates(Vec<(DuplicateInfo, Vec<String>)>),
     /// What a form check found (empty: the form is fine).
@@ -106,6 +114,15 @@ pub enum CrmRequest {
     },
     /// Folds every other contact of a duplicate group into the first (the oldest).
     MergeGroup(Vec<i64>),
+    /// Reads a CSV or vCard file and asks roxyd what importing it would do.
+    PlanImport(std::path::PathBuf),
+    /// Imports what the plan showed (a job).
+    Import {
+        format: String,
+        data: Vec<u8>,
+    },
+    /// Writes every contact to a file; `.vcf` gives vCards, anything else CSV.
+    Export(std::path::PathBuf),
 }
 
 fn crm(event: CrmEvent) -> DaemonEvent {
@@ -225,6 +242,35 @@ pub async fn handle(client: &Client, request: CrmRequest) -> Result<Vec<DaemonEv
             };
             vec![DaemonEvent::Told(told), board(client).await?]
         }
+        CrmRequest::PlanImport(path) => {
+            let data = tokio::fs::read(&path)
+                .await
+                .map_err(|e| RoxyError::InvalidInput(format!("{}: {e}", path.display())))?;
+            let format = vcard_or_csv(&path);
+            let report = proxy.plan_import(format, &data, &[]).await?;
+            vec![crm(CrmEvent::ImportPlan {
+                file: path.display().to_string(),
+                format: format.to_owned(),
+                data,
+                report,
+            })]
+        }
+        CrmRequest::Import { format, data } => {
+            proxy.import(&format, &data, &[], true).await?;
+            vec![DaemonEvent::Told(gettext(
+                "Importing; the Jobs view shows the progress.",
+            ))]
+        }
+        CrmRequest::Export(path) => {
+            let text = proxy.export(vcard_or_csv(&path), &[]).await?;
+            tokio::fs::write(&path, text)
+                .await
+                .map_err(|e| RoxyError::Failed(format!("{}: {e}", path.display())))?;
+            vec![DaemonEvent::Told(fill(
+                &gettext("Wrote {}."),
+                &[&path.display()],
+            ))]
+        }
         CrmRequest::MergeGroup(ids) => {
             let Some((keep, others)) = ids.split_first() else {
                 return Ok(Vec::new());
@@ -252,6 +298,19 @@ pub async fn handle(client: &Client, request: CrmRequest) -> Result<Vec<DaemonEv
             vec![DaemonEvent::Told(told), detail(client, contact).await?]
         }
     })
+}
+
+/// `.vcf`/`.vcard` files are vCards; everything else is read and written as CSV.
+fn vcard_or_csv(path: &std::path::Path) -> &'static str {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase)
+        .as_deref()
+    {
+        Some("vcf" | "vcard") => "vcard",
+        _ => "csv",
+    }
 }
 
 pub async fn on_signal(client: &Client, member: &str, message: &Message) -> Vec<DaemonEvent> {

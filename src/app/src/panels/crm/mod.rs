@@ -15,7 +15,9 @@ use detail::Detail;
 pub use detail::DetailAction;
 use relm4::adw::prelude::*;
 use relm4::{adw, gtk, ComponentParts, ComponentSender, SimpleComponent};
-use roxy_ipc::crm::{ContactQueryInfo, DuplicateInfo, StageInfo, TEXT_MATCH_LIMIT};
+use roxy_ipc::crm::{
+    ContactQueryInfo, DuplicateInfo, ImportReportInfo, StageInfo, TEXT_MATCH_LIMIT,
+};
 use roxy_ipc::i18n::{fill, gettext, ngettext};
 use std::rc::Rc;
 use today::TodayList;
@@ -32,6 +34,10 @@ pub struct CrmPanel {
     /// "n possible duplicates", shown while there are any.
     review: gtk::Button,
     duplicates: Vec<(DuplicateInfo, Vec<String>)>,
+    /// The file shown in the import dialog, until it is imported or dismissed.
+    pending_import: Option<(String, Vec<u8>)>,
+    last_report: Option<ImportReportInfo>,
+    chooser: std::cell::RefCell<Option<gtk::FileChooserNative>>,
     search: gtk::SearchEntry,
     tag: gtk::DropDown,
     tags: Vec<String>,
@@ -64,6 +70,14 @@ pub enum CrmInput {
     CloseDeal(i64, bool, String),
     Undo(String, i64),
     ReviewDuplicates,
+    /// Open a file chooser for a CSV or vCard file to import.
+    ChooseImport,
+    /// Show what importing this file would do.
+    ImportFile(std::path::PathBuf),
+    /// Import the file the dialog showed.
+    ConfirmImport,
+    ChooseExport,
+    ExportFile(std::path::PathBuf),
     /// Merge the group at this index of the shown duplicates into its oldest contact.
     MergeGroup(usize),
 }
@@ -192,6 +206,16 @@ impl CrmPanel {
                 page.set_needs_attention(items.iter().any(|i| i.overdue));
             }
             CrmEvent::Tags(tags) => self.set_tags(tags),
+            CrmEvent::ImportPlan {
+                file,
+                format,
+                data,
+                report,
+            } => {
+                self.show_import_plan(&file, &report, sender);
+                self.pending_import = Some((format, data));
+                self.last_report = Some(report);
+            }
             CrmEvent::Duplicates(groups) => {
                 self.review.set_label(&fill(
                     &ngettext(
@@ -378,7 +402,88 @@ impl CrmPanel {
         form.present_info();
     }
 
+    /// The dry run in words; Import sends the good rows, nothing happens otherwise.
+    fn show_import_plan(
+        &self,
+        file: &str,
+        report: &ImportReportInfo,
+        sender: &ComponentSender<Self>,
+    ) {
+        let mut lines = vec![fill(
+            &gettext("{} rows can be imported, {} rows are bad, {} match existing contacts and will be merged into them."),
+            &[&report.good, &report.bad.len(), &report.duplicates.len()],
+        )];
+        const SHOWN: usize = 20;
+        for bad in report.bad.iter().take(SHOWN) {
+            lines.push(fill(&gettext("Line {}: {}"), &[&bad.line, &bad.reason]));
+        }
+        if report.bad.len() > SHOWN {
+            lines.push(fill(
+                &gettext("… and {} more bad rows."),
+                &[&(report.bad.len() - SHOWN)],
+            ));
+        }
+        lines.push(gettext("Nothing has been imported yet."));
+        let form = crate::form_dialog::FormDialog::new(
+            &self.toasts,
+            &fill(&gettext("Import {}?"), &[&file]),
+            &lines.join("\n"),
+        );
+        form.list.set_visible(false);
+        let sender = sender.clone();
+        form.present_as(&gettext("Import"), move || {
+            sender.input(CrmInput::ConfirmImport)
+        });
+    }
+
+    fn choose_file(&self, import: bool, sender: &ComponentSender<Self>) {
+        let window = self.toasts.root().and_downcast::<gtk::Window>();
+        let (title, action, accept) = if import {
+            (
+                gettext("Import Contacts"),
+                gtk::FileChooserAction::Open,
+                gettext("Open"),
+            )
+        } else {
+            (
+                gettext("Export Contacts"),
+                gtk::FileChooserAction::Save,
+                gettext("Export"),
+            )
+        };
+        let chooser =
+            gtk::FileChooserNative::new(Some(&title), window.as_ref(), action, Some(&accept), None);
+        let filter = gtk::FileFilter::new();
+        filter.set_name(Some(&gettext("CSV and vCard files")));
+        for pattern in ["*.csv", "*.vcf", "*.vcard"] {
+            filter.add_pattern(pattern);
+        }
+        chooser.add_filter(&filter);
+        if !import {
+            chooser.set_current_name("contacts.vcf");
+        }
+        let sender = sender.clone();
+        chooser.connect_response(move |chooser, response| {
+            if response == gtk::ResponseType::Accept {
+                if let Some(path) = chooser.file().and_then(|f| f.path()) {
+                    sender.input(if import {
+                        CrmInput::ImportFile(path)
+                    } else {
+                        CrmInput::ExportFile(path)
+                    });
+                }
+            }
+        });
+        chooser.show();
+        // A native chooser is no widget: something must hold it while it is open.
+        self.chooser.replace(Some(chooser));
+    }
+
     // What tests read and drive.
+
+    pub fn last_import_report(&self) -> Option<&ImportReportInfo> {
+        self.last_report.as_ref()
+    }
 
     pub fn duplicates(&self) -> &[(DuplicateInfo, Vec<String>)] {
         &self.duplicates
@@ -450,9 +555,19 @@ impl SimpleComponent for CrmPanel {
         add.set_tooltip_text(Some(&gettext("Add Contact")));
         let s = sender.clone();
         add.connect_clicked(move |_| s.input(CrmInput::NewContact));
+        let import = gtk::Button::from_icon_name("document-open-symbolic");
+        import.set_tooltip_text(Some(&gettext("Import CSV or vCard…")));
+        let s = sender.clone();
+        import.connect_clicked(move |_| s.input(CrmInput::ChooseImport));
+        let export = gtk::Button::from_icon_name("document-save-symbolic");
+        export.set_tooltip_text(Some(&gettext("Export as vCard or CSV…")));
+        let s = sender.clone();
+        export.connect_clicked(move |_| s.input(CrmInput::ChooseExport));
         let top = gtk::Box::builder().spacing(6).build();
         top.append(&search);
         top.append(&add);
+        top.append(&import);
+        top.append(&export);
 
         let tag = drop_down(&[gettext("All tags")]);
         let stage = drop_down(&[gettext("Any stage")]);
@@ -500,7 +615,7 @@ impl SimpleComponent for CrmPanel {
             &adw::StatusPage::builder()
                 .icon_name("system-users-symbolic")
                 .title(gettext("No Contacts Yet"))
-                .description(gettext("Add a contact with the + button, or import a CSV or vCard file with `roxyctl crm import FILE`."))
+                .description(gettext("Add a contact with the + button, or import a CSV or vCard file with the Import button."))
                 .build(),
             Some("empty"),
         );
@@ -604,6 +719,9 @@ impl SimpleComponent for CrmPanel {
             count,
             review,
             duplicates: Vec::new(),
+            pending_import: None,
+            last_report: None,
+            chooser: Default::default(),
             search,
             tag,
             tags: Vec::new(),
@@ -663,6 +781,15 @@ impl SimpleComponent for CrmPanel {
             }
             CrmInput::Undo(kind, id) => request(&sender, CrmRequest::Restore { kind, id }),
             CrmInput::ReviewDuplicates => self.review_duplicates(&sender),
+            CrmInput::ChooseImport => self.choose_file(true, &sender),
+            CrmInput::ChooseExport => self.choose_file(false, &sender),
+            CrmInput::ImportFile(path) => request(&sender, CrmRequest::PlanImport(path)),
+            CrmInput::ConfirmImport => {
+                if let Some((format, data)) = self.pending_import.take() {
+                    request(&sender, CrmRequest::Import { format, data });
+                }
+            }
+            CrmInput::ExportFile(path) => request(&sender, CrmRequest::Export(path)),
             CrmInput::MergeGroup(index) => {
                 if let Some((group, _)) = self.duplicates.get(index) {
                     request(&sender, CrmRequest::MergeGroup(group.contact_ids.clone()));
