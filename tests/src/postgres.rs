@@ -117,14 +117,6 @@ impl Postgres {
             .args(["-p", "5432", "-U", &self.user, "-d", "postgres", "-q", "-c"])
             .arg(format!("CREATE DATABASE {name}"))
             .output()
-            .or_else(|_| {
-                Command::new("psql")
-                    .arg("-h")
-                    .arg(self.dir.path())
-                    .args(["-p", "5432", "-U", &self.user, "-d", "postgres", "-q", "-c"])
-                    .arg(format!("CREATE DATABASE {name}"))
-                    .output()
-            })
             .expect("psql runs");
         assert!(
             out.status.success(),

@@ -373,5 +373,8 @@ mod tests {
         assert_eq!(money(95), "0.95");
         assert_eq!(money(12_345_678_900), "123,456,789.00");
         assert_eq!(short_money(150_000_000), "1.5m");
+        assert_eq!(short_money(1_200_000), "12k");
+        assert_eq!(short_money(1_250_000), "12.5k");
+        assert_eq!(short_money(95_000), "950");
     }
 }

@@ -386,6 +386,64 @@ async fn link_tag(conn: &mut AnyConnection, contact: i64, tag_id: i64) -> Result
     Ok(())
 }
 
+/// What another record brings into a contact it is folded into (a merge, an imported row).
+pub(super) struct Absorbed<'a> {
+    pub email: &'a str,
+    pub phone: &'a str,
+    pub company_id: Option<i64>,
+    pub notes: &'a str,
+    pub tags: &'a [String],
+}
+
+/// Folds `from` into contact `keep`: an empty email, phone or company takes its value, its
+/// notes are appended unless already there, its tags are added; then score and index.
+pub(super) async fn absorb(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    keep: i64,
+    from: Absorbed<'_>,
+) -> Result<(), CrmError> {
+    let kept: String = sqlx::query("SELECT notes FROM crm_contacts WHERE id = $1")
+        .bind(keep)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(CrmError::NotFound {
+            kind: "contact",
+            id: keep,
+        })?
+        .try_get(0)?;
+    let notes = if from.notes.is_empty() || kept.contains(from.notes) {
+        kept
+    } else if kept.is_empty() {
+        from.notes.to_string()
+    } else {
+        format!("{kept}\n\n{}", from.notes)
+    };
+    sqlx::query(
+        "UPDATE crm_contacts SET
+         email = CASE WHEN email = '' THEN $2 ELSE email END,
+         email_norm = CASE WHEN email_norm = '' THEN $3 ELSE email_norm END,
+         phone = CASE WHEN phone = '' THEN $4 ELSE phone END,
+         phone_norm = CASE WHEN phone_norm = '' THEN $5 ELSE phone_norm END,
+         company_id = COALESCE(company_id, $6),
+         notes = $7, updated_at = $8 WHERE id = $1",
+    )
+    .bind(keep)
+    .bind(from.email)
+    .bind(email_key(from.email))
+    .bind(from.phone)
+    .bind(phone_key(from.phone))
+    .bind(from.company_id)
+    .bind(&notes)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    for tag in from.tags {
+        add_tag(conn, keep, tag).await?;
+    }
+    refresh_contact(conn, dialect, keep).await
+}
+
 pub(super) async fn read_contact(conn: &mut AnyConnection, id: i64) -> Result<Contact, CrmError> {
     let row = sqlx::query(
         "SELECT c.id, c.name, c.email, c.phone, COALESCE(co.name, '') AS company, c.notes,

@@ -3,12 +3,11 @@
 //! readable as a whole (encoding, quoting, ragged rows) is refused with the line, and nothing
 //! of it is imported.
 
-use super::contacts::{add_tag, insert_contact, reindex, Lookup};
+use super::contacts::{absorb, company_id, insert_contact, Absorbed, Lookup};
 use super::db::Crm;
 use super::fields::{email_key, phone_key};
 use super::model::{ContactDraft, ContactForm};
 use super::{CrmError, FieldError};
-use crate::time::now_ms;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -134,17 +133,7 @@ pub fn read(bytes: &[u8], mapping: &[(String, String)]) -> Result<Plan, FileErro
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64;
-        return Err(FileError::Line {
-            line,
-            reason: "is not UTF-8 text; save the file as UTF-8 (e.g. \"CSV UTF-8\" in a spreadsheet) and import it again".into(),
-        });
-    }
+    let bytes = utf8_text(bytes)?.as_bytes();
     check_quotes(bytes)?;
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let headers: Vec<String> = reader
@@ -202,6 +191,16 @@ pub fn read(bytes: &[u8], mapping: &[(String, String)]) -> Result<Plan, FileErro
         mapping,
         rows,
         bad,
+    })
+}
+
+/// The file as text without a byte-order mark; a file that is not UTF-8 is refused with the
+/// line of the first bad byte.
+pub fn utf8_text(bytes: &[u8]) -> Result<&str, FileError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| FileError::Line {
+        line: 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64,
+        reason: "is not UTF-8 text; save the file as UTF-8 (e.g. \"CSV UTF-8\" in a spreadsheet) and import it again".into(),
     })
 }
 
@@ -392,7 +391,15 @@ impl Crm {
                 }
                 Some(_) if !merge_duplicates => outcome.skipped += 1,
                 Some(id) => {
-                    merge_row(&mut tx, self.dialect, id, &row.draft).await?;
+                    let d = &row.draft;
+                    let from = Absorbed {
+                        email: &d.email,
+                        phone: &d.phone,
+                        company_id: company_id(&mut tx, &d.company).await?,
+                        notes: &d.notes,
+                        tags: &d.tags,
+                    };
+                    absorb(&mut tx, self.dialect, id, from).await?;
                     by_line.insert(row.line, id);
                     outcome.merged += 1;
                 }
@@ -401,40 +408,6 @@ impl Crm {
         tx.commit().await?;
         Ok(outcome)
     }
-}
-
-async fn merge_row(
-    conn: &mut sqlx::AnyConnection,
-    dialect: super::Dialect,
-    id: i64,
-    draft: &ContactDraft,
-) -> Result<(), CrmError> {
-    let company = super::contacts::company_id(conn, &draft.company).await?;
-    sqlx::query(
-        "UPDATE crm_contacts SET
-         email = CASE WHEN email = '' THEN $2 ELSE email END,
-         email_norm = CASE WHEN email_norm = '' THEN $3 ELSE email_norm END,
-         phone = CASE WHEN phone = '' THEN $4 ELSE phone END,
-         phone_norm = CASE WHEN phone_norm = '' THEN $5 ELSE phone_norm END,
-         company_id = COALESCE(company_id, $6),
-         notes = CASE WHEN $7 = '' THEN notes WHEN notes = '' THEN $7 ELSE notes || $8 || $7 END,
-         updated_at = $9 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(&draft.email)
-    .bind(email_key(&draft.email))
-    .bind(&draft.phone)
-    .bind(phone_key(&draft.phone))
-    .bind(company)
-    .bind(&draft.notes)
-    .bind("\n\n")
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?;
-    for tag in &draft.tags {
-        add_tag(conn, id, tag).await?;
-    }
-    reindex(conn, dialect, id).await
 }
 
 #[cfg(test)]

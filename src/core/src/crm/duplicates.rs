@@ -1,6 +1,6 @@
 //! Duplicate contacts — the same email address or phone number — and merging them.
 
-use super::contacts::{add_tag, read_contact, refresh_contact, reindex};
+use super::contacts::{absorb, read_contact, reindex, Absorbed};
 use super::db::Crm;
 use super::CrmError;
 use crate::time::now_ms;
@@ -59,7 +59,7 @@ impl Crm {
             );
         }
         let mut tx = self.pool.begin().await?;
-        let kept = read_contact(&mut tx, keep).await?;
+        read_contact(&mut tx, keep).await?;
         let gone = read_contact(&mut tx, other).await?;
         for table in ["crm_interactions", "crm_leads"] {
             sqlx::query(&format!(
@@ -70,41 +70,26 @@ impl Crm {
             .execute(&mut *tx)
             .await?;
         }
-        for tag in &gone.tags {
-            add_tag(&mut tx, keep, tag).await?;
-        }
-        let notes = match (kept.notes.is_empty(), gone.notes.is_empty()) {
-            (_, true) => kept.notes.clone(),
-            (true, false) => gone.notes.clone(),
-            (false, false) if kept.notes.contains(&gone.notes) => kept.notes.clone(),
-            (false, false) => format!("{}\n\n{}", kept.notes, gone.notes),
+        let company_id: Option<i64> =
+            sqlx::query("SELECT company_id FROM crm_contacts WHERE id = $1")
+                .bind(other)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+        let from = Absorbed {
+            email: &gone.email,
+            phone: &gone.phone,
+            company_id,
+            notes: &gone.notes,
+            tags: &gone.tags,
         };
-        sqlx::query(
-            "UPDATE crm_contacts SET
-             email = CASE WHEN email = '' THEN $2 ELSE email END,
-             email_norm = CASE WHEN email_norm = '' THEN $3 ELSE email_norm END,
-             phone = CASE WHEN phone = '' THEN $4 ELSE phone END,
-             phone_norm = CASE WHEN phone_norm = '' THEN $5 ELSE phone_norm END,
-             company_id = COALESCE(company_id, (SELECT company_id FROM crm_contacts WHERE id = $6)),
-             notes = $7, updated_at = $8 WHERE id = $1",
-        )
-        .bind(keep)
-        .bind(&gone.email)
-        .bind(super::fields::email_key(&gone.email))
-        .bind(&gone.phone)
-        .bind(super::fields::phone_key(&gone.phone))
-        .bind(other)
-        .bind(&notes)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
+        absorb(&mut tx, self.dialect, keep, from).await?;
         sqlx::query("UPDATE crm_contacts SET deleted_at = $2, merged_into = $3 WHERE id = $1")
             .bind(other)
             .bind(now_ms())
             .bind(keep)
             .execute(&mut *tx)
             .await?;
-        refresh_contact(&mut tx, self.dialect, keep).await?;
         reindex(&mut tx, self.dialect, other).await?;
         tx.commit().await?;
         Ok(())

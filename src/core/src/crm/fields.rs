@@ -126,25 +126,6 @@ pub fn format_amount(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, (cents % 100).abs())
 }
 
-/// Cents as a short figure: `12k`, `1.5m`, `950`, the way explanations quote them.
-pub fn short_amount(cents: i64) -> String {
-    let units = cents as f64 / 100.0;
-    let trim = |s: String| {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    };
-    if units >= 1_000_000.0 {
-        format!("{}m", trim(format!("{:.1}", units / 1_000_000.0)))
-    } else if units >= 1_000.0 {
-        format!("{}k", trim(format!("{:.1}", units / 1_000.0)))
-    } else {
-        trim(format!("{units:.2}"))
-    }
-}
-
 /// A calendar date `YYYY-MM-DD`; `Ok("")` for an empty field.
 pub fn date(field: &str, raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
@@ -260,9 +241,6 @@ mod tests {
             assert!(err.message.contains("not an amount"), "{bad}");
         }
         assert_eq!(format_amount(1_200_050), "12000.50");
-        assert_eq!(short_amount(1_200_000), "12k");
-        assert_eq!(short_amount(1_250_000), "12.5k");
-        assert_eq!(short_amount(95_000), "950");
     }
 
     #[test]

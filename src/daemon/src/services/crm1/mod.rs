@@ -68,18 +68,9 @@ fn plan(
     };
     match format {
         "csv" => csv_import::read(data, mapping).map_err(refused),
-        "vcard" | "vcf" => {
-            let text = std::str::from_utf8(data).map_err(|e| {
-                refused(csv_import::FileError::Line {
-                    line: 1 + data[..e.valid_up_to()]
-                        .iter()
-                        .filter(|b| **b == b'\n')
-                        .count() as u64,
-                    reason: "is not UTF-8 text".into(),
-                })
-            })?;
-            vcard::read(text).map_err(refused)
-        }
+        "vcard" | "vcf" => csv_import::utf8_text(data)
+            .and_then(vcard::read)
+            .map_err(refused),
         other => Err(RoxyError::InvalidInput(fill(
             &gettext("format: “{}” is not an import format; use csv or vcard"),
             &[&other],
