@@ -1,5 +1,6 @@
 //! The CRM panel's traffic: pages of the contact list, the open contact, the board, the
-//! today list, form checks and saves. roxyd's `Changed` signal makes the panel reload.
+//! today list, form checks and saves. Saves answer only with their id: roxyd's `Changed`
+//! signal, which follows every write, makes the panel reload what it shows.
 
 use super::DaemonEvent;
 use roxy_ipc::crm::{
@@ -201,21 +202,14 @@ pub async fn handle(client: &Client, request: CrmRequest) -> Result<Vec<DaemonEv
         }
         CrmRequest::SaveContact { id, form } => {
             let id = proxy.save_contact(id, &form).await?;
-            vec![
-                crm(CrmEvent::Saved {
-                    kind: "contact",
-                    id,
-                }),
-                detail(client, id).await?,
-            ]
+            vec![crm(CrmEvent::Saved {
+                kind: "contact",
+                id,
+            })]
         }
         CrmRequest::SaveLead { id, form } => {
-            let contact = form.contact_id;
             let id = proxy.save_lead(id, &form).await?;
-            vec![
-                crm(CrmEvent::Saved { kind: "lead", id }),
-                detail(client, contact).await?,
-            ]
+            vec![crm(CrmEvent::Saved { kind: "lead", id })]
         }
         CrmRequest::Delete { kind, id } => {
             proxy.delete(&kind, id).await?;
@@ -295,7 +289,7 @@ pub async fn handle(client: &Client, request: CrmRequest) -> Result<Vec<DaemonEv
         } => {
             proxy.add_interaction(contact, &kind, 0, &notes).await?;
             let told = fill(&gettext("Logged: {}"), &[&notes]);
-            vec![DaemonEvent::Told(told), detail(client, contact).await?]
+            vec![DaemonEvent::Told(told)]
         }
     })
 }
