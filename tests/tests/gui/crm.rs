@@ -285,7 +285,16 @@ pub fn imports_and_exports_from_the_panel(
     bus: &TestBus,
 ) -> Result<(), String> {
     app.model().crm().model().show_page("contacts");
-    let before = app.model().crm().model().total();
+    // Start from what roxyd has: the list may still be catching up with the last merge.
+    let before = roxyctl_ok(bus, &["crm", "contact", "list"])["total"]
+        .as_i64()
+        .unwrap_or(-1);
+    if !pump_until(app, |m| m.crm().model().total() == before) {
+        return Err(format!(
+            "list total {} != {before}",
+            app.model().crm().model().total()
+        ));
+    }
     let vcf = std::path::PathBuf::from(format!("{FIXTURES}/contacts.vcf"));
     app.model().crm().emit(CrmInput::ImportFile(vcf));
     // The dry run: three cards, Grace already known from the CSV.
