@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod crm;
+pub mod docs;
 pub mod infra;
 pub mod jobs;
 pub mod maintenance;

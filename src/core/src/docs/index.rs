@@ -1,0 +1,748 @@
+//! The index file: documents and their FTS5 rows. [`DocIndex`] writes (one per daemon),
+//! [`Reader`]s search while it writes (WAL).
+
+use super::parse::{parse_document, Parsed};
+use super::query::parse_query;
+use super::scan::{classify, read_text, skipped_dir, Format, Skip};
+use super::{
+    folder_token, tag_token, DocEntry, DocsError, SearchHit, SearchQuery, SkippedFile, Stats,
+    MAX_HITS,
+};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, UNIX_EPOCH};
+
+pub const INDEX_FILE: &str = "docs-index.db";
+/// Bump when the schema or what is indexed changes: older files are rebuilt.
+const SCHEMA_VERSION: i32 = 1;
+/// Documents written per transaction during a full sync (readers see progress).
+const BATCH: usize = 256;
+/// Snippet length in tokens.
+const SNIPPET_TOKENS: i32 = 24;
+/// Marks around matched terms in FTS5 snippets; control characters never occur in indexed text.
+const MARK_START: char = '\u{2}';
+const MARK_END: char = '\u{3}';
+
+const SCHEMA: &str = "
+CREATE TABLE docs (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    root TEXT NOT NULL,
+    rel TEXT NOT NULL,
+    title TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    titled INTEGER NOT NULL,
+    runbook INTEGER NOT NULL
+);
+CREATE TABLE skipped (
+    path TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL
+);
+CREATE VIRTUAL TABLE docs_fts USING fts5(
+    title, tags, body, facets,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+INSERT INTO docs_fts(docs_fts, rank) VALUES('rank', 'bm25(10.0, 5.0, 1.0, 0.0)');
+";
+
+const DOC_COLUMNS: &str =
+    "d.path, d.root, d.rel, d.title, d.tags, d.size, d.mtime_ns, d.titled, d.runbook";
+
+/// What a sync changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncReport {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Files left out in this sync (new or changed since they were last seen).
+    pub skipped: Vec<SkippedFile>,
+}
+
+impl SyncReport {
+    pub fn changed(&self) -> bool {
+        self.added + self.updated + self.removed > 0
+    }
+}
+
+pub struct DocIndex {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A file found on disk: where, which chosen folder, how big, when changed.
+struct Candidate {
+    path: PathBuf,
+    root: PathBuf,
+    format: Format,
+    size: u64,
+    mtime_ns: i64,
+}
+
+/// A candidate after reading.
+struct Item {
+    candidate: Candidate,
+    parsed: Result<Parsed, Skip>,
+}
+
+impl DocIndex {
+    /// Opens the index at `path`, creating it if needed. A damaged file, or one written by
+    /// another version, is deleted and replaced by an empty index: the second value is then
+    /// true and the caller should run a full sync.
+    pub fn open(path: &Path) -> Result<(Self, bool), DocsError> {
+        let mut rebuilt = false;
+        if path.exists() {
+            if let Err(reason) = check(path) {
+                tracing::warn!(index = %path.display(), "docs index is unusable ({reason}); rebuilding it");
+                remove_files(path)?;
+                rebuilt = true;
+            }
+        }
+        let conn = Connection::open(path)?;
+        configure(&conn)?;
+        let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version == 0 {
+            conn.execute_batch(SCHEMA)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
+        Ok((
+            Self {
+                conn,
+                path: path.to_owned(),
+            },
+            rebuilt,
+        ))
+    }
+
+    /// Throws the index away and starts an empty one (after corruption was found in use).
+    pub fn reset(self) -> Result<Self, DocsError> {
+        let path = self.path.clone();
+        drop(self.conn);
+        remove_files(&path)?;
+        Ok(Self::open(&path)?.0)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A second connection for searching while this one writes.
+    pub fn reader(&self) -> Result<Reader, DocsError> {
+        Reader::open(&self.path)
+    }
+
+    /// Brings the index in line with the files under `roots`: new and changed files are read,
+    /// missing ones removed, documents of folders no longer chosen dropped. `progress` gets
+    /// (done, total) for the files that need reading.
+    pub fn sync_all(
+        &mut self,
+        roots: &[PathBuf],
+        progress: &mut dyn FnMut(usize, usize),
+        cancel: &AtomicBool,
+    ) -> Result<SyncReport, DocsError> {
+        let known = self.known()?;
+        let mut seen: HashMap<PathBuf, ()> = HashMap::new();
+        let mut todo = Vec::new();
+        let mut report = SyncReport::default();
+        for root in roots {
+            for candidate in walk(root, root) {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(DocsError::Cancelled);
+                }
+                seen.insert(candidate.path.clone(), ());
+                match known.get(&candidate.path) {
+                    Some(k) if k.same(&candidate) => report.unchanged += 1,
+                    _ => todo.push(candidate),
+                }
+            }
+        }
+        let gone: Vec<&PathBuf> = known.keys().filter(|p| !seen.contains_key(*p)).collect();
+        let tx = self.conn.transaction()?;
+        for path in gone {
+            report.removed += delete_path(&tx, path)?;
+        }
+        tx.commit()?;
+        self.write(todo, &known, &mut report, progress, cancel)?;
+        Ok(report)
+    }
+
+    /// Re-reads what changed at `paths` (files or folders, existing or gone), as reported
+    /// by a file watcher.
+    pub fn sync_paths(
+        &mut self,
+        roots: &[PathBuf],
+        paths: &[PathBuf],
+    ) -> Result<SyncReport, DocsError> {
+        let known = self.known()?;
+        let mut report = SyncReport::default();
+        let mut todo = Vec::new();
+        let tx = self.conn.transaction()?;
+        for path in paths {
+            let Some(root) = root_of(roots, path) else {
+                continue;
+            };
+            let meta = std::fs::symlink_metadata(path);
+            if meta.as_ref().is_ok_and(|m| m.is_dir()) {
+                // A folder moved in or renamed: read what is in it, forget what is not.
+                let found: Vec<Candidate> = walk(root, path).collect();
+                let prefix = format!("{}/", path.display());
+                for old in known
+                    .keys()
+                    .filter(|k| k.to_string_lossy().starts_with(&prefix))
+                {
+                    if !found.iter().any(|c| &c.path == old) {
+                        report.removed += delete_path(&tx, old)?;
+                    }
+                }
+                todo.extend(found);
+            } else if meta.as_ref().is_ok_and(|m| m.is_file()) {
+                match candidate(root, path, meta.as_ref().ok()) {
+                    Some(c) => todo.push(c),
+                    None => continue,
+                }
+            } else {
+                report.removed += delete_path(&tx, path)?;
+                report.removed += delete_under(&tx, path)?;
+            }
+        }
+        tx.commit()?;
+        todo.retain(|c| {
+            let same = known.get(&c.path).is_some_and(|k| k.same(c));
+            report.unchanged += usize::from(same);
+            !same
+        });
+        self.write(
+            todo,
+            &known,
+            &mut report,
+            &mut |_, _| {},
+            &AtomicBool::new(false),
+        )?;
+        Ok(report)
+    }
+
+    /// Reads the candidates on a second thread while this one writes, in batches.
+    fn write(
+        &mut self,
+        todo: Vec<Candidate>,
+        known: &HashMap<PathBuf, Known>,
+        report: &mut SyncReport,
+        progress: &mut dyn FnMut(usize, usize),
+        cancel: &AtomicBool,
+    ) -> Result<(), DocsError> {
+        let total = todo.len();
+        if total == 0 {
+            return Ok(());
+        }
+        progress(0, total);
+        let (send, receive) = std::sync::mpsc::sync_channel::<Item>(BATCH);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for candidate in todo {
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let parsed = read_text(&candidate.path)
+                        .map(|text| parse_document(&candidate.path, candidate.format, &text));
+                    if send.send(Item { candidate, parsed }).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut done = 0;
+            let mut items = receive.iter().peekable();
+            while items.peek().is_some() {
+                let tx = self.conn.transaction()?;
+                for item in items.by_ref().take(BATCH) {
+                    let was_known = known.get(&item.candidate.path);
+                    match item.parsed {
+                        Ok(parsed) => {
+                            let existed = was_known.is_some_and(|k| k.indexed);
+                            upsert(&tx, &item.candidate, &parsed, existed)?;
+                            if existed {
+                                report.updated += 1;
+                            } else {
+                                report.added += 1;
+                            }
+                        }
+                        Err(skip) => {
+                            if was_known.is_some_and(|k| k.indexed) {
+                                report.removed += delete_path(&tx, &item.candidate.path)?;
+                            }
+                            record_skip(&tx, &item.candidate, &skip)?;
+                            report.skipped.push(SkippedFile {
+                                path: item.candidate.path.clone(),
+                                reason: skip.to_string(),
+                            });
+                        }
+                    }
+                    done += 1;
+                }
+                tx.commit()?;
+                progress(done, total);
+            }
+            if cancel.load(Ordering::Relaxed) {
+                return Err(DocsError::Cancelled);
+            }
+            Ok(())
+        })
+    }
+
+    /// Every path the index knows, indexed or skipped, with what it looked like.
+    fn known(&self) -> Result<HashMap<PathBuf, Known>, DocsError> {
+        let mut known = HashMap::new();
+        for (sql, indexed) in [
+            ("SELECT path, size, mtime_ns, root FROM docs", true),
+            ("SELECT path, size, mtime_ns, '' FROM skipped", false),
+        ] {
+            let mut stmt = self.conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    PathBuf::from(r.get::<_, String>(0)?),
+                    Known {
+                        size: r.get::<_, i64>(1)? as u64,
+                        mtime_ns: r.get(2)?,
+                        root: r.get(3)?,
+                        indexed,
+                    },
+                ))
+            })?;
+            for row in rows {
+                let (path, k) = row?;
+                known.insert(path, k);
+            }
+        }
+        Ok(known)
+    }
+}
+
+struct Known {
+    size: u64,
+    mtime_ns: i64,
+    /// The chosen folder it was indexed under (empty for skipped files).
+    root: String,
+    indexed: bool,
+}
+
+impl Known {
+    /// Nothing to read again: same size and time, and (when indexed) under the same
+    /// chosen folder, since folders may be added inside or around each other.
+    fn same(&self, c: &Candidate) -> bool {
+        self.size == c.size
+            && self.mtime_ns == c.mtime_ns
+            && (!self.indexed || Path::new(&self.root) == c.root)
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), DocsError> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // Derived data: after a crash the worst case is a damaged index, which is rebuilt.
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    Ok(())
+}
+
+/// Why the file at `path` cannot be used as the index, if so.
+fn check(path: &Path) -> Result<(), String> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(|e| e.to_string())?;
+    let version: i32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    if version != SCHEMA_VERSION {
+        return Err(format!(
+            "schema version {version}, expected {SCHEMA_VERSION}"
+        ));
+    }
+    let verdict: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    if verdict != "ok" {
+        return Err(verdict);
+    }
+    conn.execute(
+        "INSERT INTO docs_fts(docs_fts) VALUES('integrity-check')",
+        [],
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn remove_files(path: &Path) -> Result<(), DocsError> {
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(DocsError::Io { path: file, source }),
+        }
+    }
+    Ok(())
+}
+
+/// The chosen folder `path` lives in (the deepest, when folders nest).
+pub(super) fn root_of<'a>(roots: &'a [PathBuf], path: &Path) -> Option<&'a PathBuf> {
+    roots
+        .iter()
+        .filter(|r| path.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len())
+}
+
+/// Indexable files under `dir` (inside `root`), skipping hidden and build folders.
+fn walk<'a>(root: &'a Path, dir: &Path) -> impl Iterator<Item = Candidate> + 'a {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_dir()
+                || !skipped_dir(&e.file_name().to_string_lossy())
+        })
+        .filter_map(move |entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::debug!("docs walk: {e}");
+                    return None;
+                }
+            };
+            if !entry.file_type().is_file() {
+                return None;
+            }
+            candidate(root, entry.path(), entry.metadata().ok().as_ref())
+        })
+}
+
+fn candidate(root: &Path, path: &Path, meta: Option<&std::fs::Metadata>) -> Option<Candidate> {
+    let format = classify(path)?;
+    if path
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    {
+        return None;
+    }
+    let meta = meta?;
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64);
+    Some(Candidate {
+        path: path.to_owned(),
+        root: root.to_owned(),
+        format,
+        size: meta.len(),
+        mtime_ns,
+    })
+}
+
+fn upsert(tx: &Connection, c: &Candidate, parsed: &Parsed, existed: bool) -> Result<(), DocsError> {
+    let path = c.path.to_string_lossy();
+    let rel = c
+        .path
+        .strip_prefix(&c.root)
+        .unwrap_or(&c.path)
+        .to_string_lossy()
+        .into_owned();
+    let id: i64 = tx.query_row(
+        "INSERT INTO docs (path, root, rel, title, tags, size, mtime_ns, titled, runbook)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (path) DO UPDATE SET root = excluded.root, rel = excluded.rel,
+           title = excluded.title, tags = excluded.tags, size = excluded.size,
+           mtime_ns = excluded.mtime_ns, titled = excluded.titled, runbook = excluded.runbook
+         RETURNING id",
+        params![
+            path,
+            c.root.to_string_lossy(),
+            rel,
+            parsed.title,
+            parsed.tags.join("\n"),
+            c.size as i64,
+            c.mtime_ns,
+            parsed.titled,
+            parsed.runbook
+        ],
+        |r| r.get(0),
+    )?;
+    if existed {
+        tx.execute("DELETE FROM docs_fts WHERE rowid = ?1", [id])?;
+    }
+    tx.execute(
+        "INSERT INTO docs_fts (rowid, title, tags, body, facets) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            id,
+            parsed.title,
+            parsed.tags.join(" "),
+            parsed.text,
+            facets(&c.root, &c.path, &parsed.tags)
+        ],
+    )?;
+    tx.execute("DELETE FROM skipped WHERE path = ?1", [path])?;
+    Ok(())
+}
+
+/// Folder and tag filters as tokens: one per folder from the chosen folder down to the
+/// file's own, one per tag.
+fn facets(root: &Path, path: &Path, tags: &[String]) -> String {
+    let mut tokens: Vec<String> = path
+        .ancestors()
+        .skip(1)
+        .take_while(|a| a.starts_with(root))
+        .map(folder_token)
+        .collect();
+    tokens.extend(tags.iter().map(|t| tag_token(t)));
+    tokens.join(" ")
+}
+
+fn record_skip(tx: &Connection, c: &Candidate, skip: &Skip) -> Result<(), DocsError> {
+    tracing::info!(file = %c.path.display(), "docs: not indexed: {skip}");
+    tx.execute(
+        "INSERT INTO skipped (path, reason, size, mtime_ns) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, size = excluded.size,
+           mtime_ns = excluded.mtime_ns",
+        params![
+            c.path.to_string_lossy(),
+            skip.to_string(),
+            c.size as i64,
+            c.mtime_ns
+        ],
+    )?;
+    Ok(())
+}
+
+/// Forgets one path; returns 1 when it was an indexed document.
+fn delete_path(tx: &Connection, path: &Path) -> Result<usize, DocsError> {
+    let path = path.to_string_lossy();
+    tx.execute("DELETE FROM skipped WHERE path = ?1", [&path])?;
+    let id: Option<i64> = tx
+        .query_row(
+            "DELETE FROM docs WHERE path = ?1 RETURNING id",
+            [&path],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = id {
+        tx.execute("DELETE FROM docs_fts WHERE rowid = ?1", [id])?;
+    }
+    Ok(usize::from(id.is_some()))
+}
+
+/// Forgets everything below folder `dir`.
+fn delete_under(tx: &Connection, dir: &Path) -> Result<usize, DocsError> {
+    let pattern = format!("{}/%", like_escape(&dir.to_string_lossy()));
+    tx.execute(
+        "DELETE FROM skipped WHERE path LIKE ?1 ESCAPE '\\'",
+        [&pattern],
+    )?;
+    tx.execute(
+        "DELETE FROM docs_fts WHERE rowid IN (SELECT id FROM docs WHERE path LIKE ?1 ESCAPE '\\')",
+        [&pattern],
+    )?;
+    Ok(tx.execute(
+        "DELETE FROM docs WHERE path LIKE ?1 ESCAPE '\\'",
+        [&pattern],
+    )?)
+}
+
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Searches and lists; opened read-only next to the writer.
+pub struct Reader {
+    conn: Connection,
+}
+
+impl Reader {
+    pub fn open(path: &Path) -> Result<Self, DocsError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(Self { conn })
+    }
+
+    /// Documents matching `query`, best first. Folder and tag filters are index tokens, so
+    /// they narrow the candidates inside the same FTS5 match as the words.
+    pub fn search(
+        &self,
+        query: &SearchQuery,
+        roots: &[PathBuf],
+    ) -> Result<Vec<SearchHit>, DocsError> {
+        let mut parts = parse_query(&query.text, query.prefix)?;
+        parts.tags.extend(query.tags.iter().cloned());
+        parts.folders.extend(query.folder.iter().cloned());
+        let mut filters: Vec<String> = parts
+            .tags
+            .iter()
+            .map(|t| format!("facets : {}", tag_token(t)))
+            .collect();
+        for folder in &parts.folders {
+            let tokens: Vec<String> = folder_candidates(folder, roots)
+                .iter()
+                .map(|f| folder_token(f))
+                .collect();
+            filters.push(format!("facets : ({})", tokens.join(" OR ")));
+        }
+        let limit = query.limit.clamp(1, MAX_HITS) as i64;
+        let Some(words) = parts.words else {
+            return self.list_filtered(&filters, limit);
+        };
+        let mut expr = format!("{{title tags body}} : ({words})");
+        for filter in &filters {
+            expr = format!("{expr} AND {filter}");
+        }
+        let sql = format!(
+            "SELECT {DOC_COLUMNS}, snippet(docs_fts, 2, char(2), char(3), '…', {SNIPPET_TOKENS}), rank
+             FROM docs_fts JOIN docs d ON d.id = docs_fts.rowid
+             WHERE docs_fts MATCH ?1 ORDER BY rank LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![expr, limit], |r| {
+            let (snippet, highlights) = highlights(&r.get::<_, String>(9)?);
+            Ok(SearchHit {
+                doc: doc_from_row(r)?,
+                snippet,
+                highlights,
+                score: -r.get::<_, f64>(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Without words: the documents the filters allow, by title.
+    fn list_filtered(&self, filters: &[String], limit: i64) -> Result<Vec<SearchHit>, DocsError> {
+        if filters.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {DOC_COLUMNS}, substr(docs_fts.body, 1, 200) FROM docs_fts JOIN docs d ON d.id = docs_fts.rowid
+             WHERE docs_fts MATCH ?1 ORDER BY d.title COLLATE NOCASE LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![filters.join(" AND "), limit], |r| {
+            Ok(SearchHit {
+                doc: doc_from_row(r)?,
+                snippet: r.get::<_, String>(9)?.trim().to_owned(),
+                highlights: Vec::new(),
+                score: 0.0,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn document(&self, path: &Path) -> Result<DocEntry, DocsError> {
+        let sql = format!("SELECT {DOC_COLUMNS} FROM docs d WHERE d.path = ?1");
+        self.conn
+            .query_row(&sql, [path.to_string_lossy()], doc_from_row)
+            .optional()?
+            .ok_or_else(|| DocsError::NotIndexed(path.to_owned()))
+    }
+
+    /// Every document, by folder and path.
+    pub fn documents(&self) -> Result<Vec<DocEntry>, DocsError> {
+        let sql = format!("SELECT {DOC_COLUMNS} FROM docs d ORDER BY d.root, d.rel");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], doc_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn skipped(&self) -> Result<Vec<SkippedFile>, DocsError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT path, reason FROM skipped ORDER BY path")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SkippedFile {
+                path: PathBuf::from(r.get::<_, String>(0)?),
+                reason: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn stats(&self) -> Result<Stats, DocsError> {
+        let mut stats = self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(size), 0), COALESCE(SUM(titled), 0),
+                    COALESCE(SUM(tags != ''), 0), COALESCE(SUM(titled AND tags != ''), 0),
+                    COALESCE(MAX(mtime_ns), 0) / 1000000
+             FROM docs",
+            [],
+            |r| {
+                Ok(Stats {
+                    documents: r.get::<_, i64>(0)? as u64,
+                    bytes: r.get::<_, i64>(1)? as u64,
+                    with_title: r.get::<_, i64>(2)? as u64,
+                    with_tags: r.get::<_, i64>(3)? as u64,
+                    described: r.get::<_, i64>(4)? as u64,
+                    newest_ms: r.get(5)?,
+                    skipped: 0,
+                })
+            },
+        )?;
+        stats.skipped = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM skipped", [], |r| r.get::<_, i64>(0))?
+            as u64;
+        Ok(stats)
+    }
+}
+
+/// A folder filter names a folder absolutely or relative to any chosen folder.
+fn folder_candidates(folder: &str, roots: &[PathBuf]) -> Vec<PathBuf> {
+    let folder = folder.trim_end_matches('/');
+    let path = Path::new(folder);
+    if path.is_absolute() {
+        return vec![path.to_owned()];
+    }
+    roots.iter().map(|r| r.join(path)).collect()
+}
+
+fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocEntry> {
+    let tags: String = r.get(4)?;
+    let titled: bool = r.get(7)?;
+    Ok(DocEntry {
+        path: PathBuf::from(r.get::<_, String>(0)?),
+        root: PathBuf::from(r.get::<_, String>(1)?),
+        rel: r.get(2)?,
+        title: r.get(3)?,
+        front_matter: titled || !tags.is_empty(),
+        tags: tags
+            .split('\n')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        size: r.get::<_, i64>(5)? as u64,
+        modified_ms: r.get::<_, i64>(6)? / 1_000_000,
+        runbook: r.get(8)?,
+    })
+}
+
+/// Takes FTS5's marks out of a snippet and returns where they were.
+fn highlights(marked: &str) -> (String, Vec<(usize, usize)>) {
+    let mut text = String::with_capacity(marked.len());
+    let mut ranges = Vec::new();
+    let mut start = None;
+    for c in marked.chars() {
+        match c {
+            MARK_START => start = Some(text.len()),
+            MARK_END => {
+                if let Some(s) = start.take() {
+                    ranges.push((s, text.len()));
+                }
+            }
+            '\n' | '\r' | '\t' => text.push(' '),
+            c => text.push(c),
+        }
+    }
+    (text, ranges)
+}
