@@ -3,13 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source build-aux/deps.sh
-ensure_packages "${RUN_PACKAGES[@]}" python3-venv sqlite3
+ensure_packages "${RUN_PACKAGES[@]}" python3-venv sqlite3 ripgrep
 ensure_cargo
 cargo build --release --workspace --bins
 cargo bench -p roxy-tests --bench ping
 cargo bench -p roxy-tests --bench sampler
 cargo bench -p roxy-tests --bench checks
 cargo bench -p roxy-tests --bench crm
+cargo bench -p roxy-tests --bench docs
 
 # ansible-core from PyPI for the runbook comparison (2.17 is the last for Debian 12's Python 3.11).
 venv="$HOME/.cache/roxy/ansible-venv"

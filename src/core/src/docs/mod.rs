@@ -11,12 +11,14 @@ mod index;
 mod master;
 mod parse;
 mod query;
+mod reader;
 mod scan;
 
-pub use index::{DocIndex, Reader, SyncReport, INDEX_FILE};
+pub use index::{DocIndex, SyncReport, INDEX_FILE};
 pub use master::{master_index_yaml, MASTER_INDEX_MARKER};
 pub use parse::{parse_document, Parsed};
 pub use query::{parse_query, QueryParts};
+pub use reader::{Reader, SearchResults, RANK_LIMIT};
 pub use scan::{classify, read_text, Skip, MAX_FILE_BYTES};
 
 use std::path::PathBuf;
