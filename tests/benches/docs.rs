@@ -165,7 +165,7 @@ fn generate(root: &Path, vocab: &Vocabulary) -> u64 {
             for _ in 0..2 {
                 let n = 50 + rng.next() as usize % 40;
                 let mut para: Vec<&str> = (0..n).map(|_| word(&mut rng)).collect();
-                if rng.next() % 20 == 0 {
+                if rng.next().is_multiple_of(20) {
                     para.insert(n / 2, PHRASES[rng.next() as usize % PHRASES.len()]);
                 }
                 let _ = writeln!(text, "{}.\n", para.join(" "));

@@ -75,6 +75,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::crm::CrmCommand,
     },
+    /// The knowledge base: search, show, folders, reindex, the master index
+    Docs {
+        #[command(subcommand)]
+        command: crate::commands::docs::DocsCommand,
+    },
     /// Alerts and the rules that raise them
     Alerts {
         #[command(subcommand)]

@@ -182,6 +182,7 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
             },
         },
         Command::Crm { command } => commands::crm::run(out, command).await,
+        Command::Docs { command } => commands::docs::run(out, command).await,
         Command::Alerts { command } => match command {
             AlertsCommand::List { all } => commands::alerts::list(out, all).await,
             AlertsCommand::Rules => commands::alerts::rules(out).await,

@@ -58,6 +58,17 @@ pub struct LiveFacts {
     pub disk_used_pct: Option<f64>,
     /// 0 (critical) … 4 (full).
     pub energy_level: f64,
+    /// The docs index: `None` while no folder is chosen.
+    pub docs: Option<DocsFacts>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DocsFacts {
+    pub documents: u64,
+    /// Documents with a front-matter title and tags.
+    pub described: u64,
+    /// How long the index has been behind the files, in hours.
+    pub lag_hours: f64,
 }
 
 /// Higher is better: good at or above `good`, fair at or above `fair`.
@@ -388,12 +399,23 @@ impl Store {
             String::new(),
         ));
 
-        // 19–20: parts of Roxy that do not exist yet.
-        scores.push(not_measured(
-            "docs_index_freshness",
-            "h",
-            "the Docs panel is not built yet",
-        ));
+        // 19: the docs index, with documentation coverage alongside.
+        scores.push(match &live.docs {
+            None => not_measured("docs_index_freshness", "h", "no docs folders chosen"),
+            Some(docs) => measured(
+                "docs_index_freshness",
+                docs.lag_hours,
+                "h",
+                at_most(docs.lag_hours, 1.0, 24.0),
+                format!(
+                    "{} documents, {:.0} % with title and tags",
+                    docs.documents,
+                    share(docs.described as usize, docs.documents as usize)
+                ),
+            ),
+        });
+
+        // 20: a part of Roxy that does not exist yet.
         scores.push(not_measured(
             "broadcast_readiness",
             "%",
@@ -434,6 +456,21 @@ mod tests {
         assert_eq!(get("mttr_30d").grade, Grade::NotMeasured);
         assert_eq!(get("docs_index_freshness").grade, Grade::NotMeasured);
         assert_eq!(get("open_alerts").value, Some(0.0));
+        let live = LiveFacts {
+            docs: Some(DocsFacts {
+                documents: 8,
+                described: 2,
+                lag_hours: 0.0,
+            }),
+            ..live
+        };
+        let scores = store.scorecard(&live, 100 * DAY_MS).await.unwrap();
+        let docs = scores
+            .iter()
+            .find(|s| s.id == "docs_index_freshness")
+            .unwrap();
+        assert_eq!(docs.grade, Grade::Good);
+        assert_eq!(docs.detail, "8 documents, 25 % with title and tags");
     }
 
     #[tokio::test]

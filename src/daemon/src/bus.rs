@@ -100,6 +100,14 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
     server
         .at(DAEMON_PATH, RunbooksService::new(engine.clone()))
         .await?;
+    let docs = crate::docs::DocsHub::start(store.clone(), conn.clone(), supervisor.clone()).await;
+    alerts.add_source(Arc::downgrade(&docs) as Weak<dyn ValueSource>);
+    server
+        .at(
+            DAEMON_PATH,
+            crate::services::docs1::DocsService::new(docs.clone()),
+        )
+        .await?;
     server
         .at(
             DAEMON_PATH,
@@ -112,6 +120,7 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
                     engine: engine.clone(),
                     sampler,
                     energy,
+                    docs,
                 },
                 store.clone(),
             ),

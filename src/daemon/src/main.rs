@@ -5,6 +5,7 @@ mod alerting;
 mod autostart;
 mod bus;
 mod crm;
+mod docs;
 mod energy;
 mod http;
 mod infra;

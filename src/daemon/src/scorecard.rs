@@ -16,6 +16,7 @@ pub struct ScoreSources {
     pub engine: Arc<Engine>,
     pub sampler: Arc<Sampler>,
     pub energy: Arc<Energy>,
+    pub docs: Arc<crate::docs::DocsHub>,
 }
 
 impl ScoreSources {
@@ -61,6 +62,14 @@ impl ScoreSources {
                 .find(|(name, _)| name == "disk.root_used_pct")
                 .map(|(_, v)| v),
             energy_level: self.energy.level().value(),
+            docs: {
+                let status = self.docs.status();
+                (!status.folders.is_empty()).then(|| roxy_core::scorecard::DocsFacts {
+                    documents: status.documents,
+                    described: status.described,
+                    lag_hours: status.lag_seconds / 3600.0,
+                })
+            },
         }
     }
 }

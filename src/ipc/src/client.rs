@@ -2,7 +2,7 @@
 
 use crate::names::{DAEMON_BUS_NAME, DAEMON_PATH};
 use crate::proxies::{
-    Crm1Proxy, Daemon1Proxy, Infra1Proxy, Job1Proxy, Jobs1Proxy, Metrics1Proxy,
+    Crm1Proxy, Daemon1Proxy, Docs1Proxy, Infra1Proxy, Job1Proxy, Jobs1Proxy, Metrics1Proxy,
     Notifications1Proxy, Runbooks1Proxy, Secrets1Proxy,
 };
 use crate::RoxyError;
@@ -72,6 +72,15 @@ impl Client {
 
     pub async fn crm(&self) -> Result<Crm1Proxy<'static>, RoxyError> {
         Ok(Crm1Proxy::builder(&self.connection)
+            .destination(DAEMON_BUS_NAME)?
+            .path(DAEMON_PATH)?
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?)
+    }
+
+    pub async fn docs(&self) -> Result<Docs1Proxy<'static>, RoxyError> {
+        Ok(Docs1Proxy::builder(&self.connection)
             .destination(DAEMON_BUS_NAME)?
             .path(DAEMON_PATH)?
             .cache_properties(CacheProperties::No)

@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod crm;
+pub mod docs;
 pub mod error;
 pub mod i18n;
 pub mod names;

@@ -30,6 +30,7 @@ pub mod interfaces {
     pub const METRICS1: &str = "io.github.skybeam.Roxy.Metrics1";
     pub const INFRA1: &str = "io.github.skybeam.Roxy.Infra1";
     pub const CRM1: &str = "io.github.skybeam.Roxy.Crm1";
+    pub const DOCS1: &str = "io.github.skybeam.Roxy.Docs1";
     pub const ERROR_PREFIX_LITERAL: &str = "io.github.skybeam.Roxy.Error";
 }
 
@@ -49,6 +50,7 @@ mod tests {
             interfaces::METRICS1,
             interfaces::INFRA1,
             interfaces::CRM1,
+            interfaces::DOCS1,
             interfaces::ERROR_PREFIX_LITERAL,
         ] {
             assert!(

@@ -6,6 +6,9 @@ use crate::crm::{
     DealInfo, DuplicateInfo, FieldErrorInfo, ForecastInfo, ImportReportInfo, InteractionInfo,
     LeadFormInfo, LeadInfo, StageInfo, TodayInfo,
 };
+use crate::docs::{
+    DocContentInfo, DocInfo, DocQueryInfo, DocSearchInfo, DocsStatusInfo, SkippedDocInfo,
+};
 use crate::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
     ContainerInfo, DaemonStatus, EnergyInfo, EngineStatus, JobInfo, JobState, MetricPoint,
@@ -349,4 +352,28 @@ pub trait Crm1 {
     /// and its id (0 for many).
     #[zbus(signal)]
     fn changed(&self, kind: &str, id: i64) -> zbus::Result<()>;
+}
+
+/// The knowledge base: the chosen folders, full-text search, documents to read, the master
+/// index. Indexing runs as a job; `DocumentsChanged` tells when documents were added, changed or removed.
+#[proxy(interface = "io.github.skybeam.Roxy.Docs1", gen_blocking = false)]
+pub trait Docs1 {
+    fn status(&self) -> Result<DocsStatusInfo, RoxyError>;
+    /// Replaces the chosen folders (absolute paths of existing folders) and starts a job
+    /// that brings the index in line; returns the folders as stored.
+    fn set_folders(&self, folders: &[&str]) -> Result<Vec<String>, RoxyError>;
+    fn search(&self, query: &DocQueryInfo) -> Result<DocSearchInfo, RoxyError>;
+    /// Every indexed document, by folder and path.
+    fn documents(&self) -> Result<Vec<DocInfo>, RoxyError>;
+    /// The text of an indexed document (a path, or a path inside a chosen folder).
+    fn read(&self, path: &str) -> Result<DocContentInfo, RoxyError>;
+    /// Files left out of the index, with the reason.
+    fn skipped(&self) -> Result<Vec<SkippedDocInfo>, RoxyError>;
+    /// Starts a job that re-reads changed files; `rebuild` starts from an empty index.
+    fn reindex(&self, rebuild: bool) -> Result<OwnedObjectPath, RoxyError>;
+    /// The master index as YAML.
+    fn master_index(&self) -> Result<String, RoxyError>;
+    /// Documents were added, changed or removed (their paths; empty after a full sync).
+    #[zbus(signal)]
+    fn documents_changed(&self, paths: Vec<String>) -> zbus::Result<()>;
 }

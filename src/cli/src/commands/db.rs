@@ -32,7 +32,7 @@ pub async fn backup(out: Output, file: PathBuf, follow: bool) -> anyhow::Result<
 }
 
 /// Starts a job; with `follow`, subscribes first so no output is missed, then waits for it.
-async fn start<F, Fut>(
+pub(crate) async fn start<F, Fut>(
     client: &Client,
     out: Output,
     follow: bool,

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod checks;
 pub mod crm;
 pub mod db;
+pub mod docs;
 pub mod infra;
 pub mod jobs;
 pub mod metrics;

@@ -376,6 +376,18 @@ fn remove_files(path: &Path) -> Result<(), DocsError> {
     Ok(())
 }
 
+/// True when `path` is not in any chosen folder, or lies in a hidden or build folder
+/// there: file-watcher events for it are ignored.
+pub fn ignored(roots: &[PathBuf], path: &Path) -> bool {
+    let Some(root) = root_of(roots, path) else {
+        return true;
+    };
+    path.strip_prefix(root).map_or(true, |rel| {
+        rel.components()
+            .any(|c| skipped_dir(&c.as_os_str().to_string_lossy()))
+    })
+}
+
 /// The chosen folder `path` lives in (the deepest, when folders nest).
 pub(super) fn root_of<'a>(roots: &'a [PathBuf], path: &Path) -> Option<&'a PathBuf> {
     roots
@@ -491,7 +503,7 @@ fn facets(root: &Path, path: &Path, tags: &[String]) -> String {
 }
 
 fn record_skip(tx: &Connection, c: &Candidate, skip: &Skip) -> Result<(), DocsError> {
-    tracing::info!(file = %c.path.display(), "docs: not indexed: {skip}");
+    tracing::warn!(file = %c.path.display(), "docs: not indexed: {skip}");
     tx.execute(
         "INSERT INTO skipped (path, reason, size, mtime_ns) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (path) DO UPDATE SET reason = excluded.reason, size = excluded.size,

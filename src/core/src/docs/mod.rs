@@ -14,7 +14,7 @@ mod query;
 mod reader;
 mod scan;
 
-pub use index::{DocIndex, SyncReport, INDEX_FILE};
+pub use index::{ignored, DocIndex, SyncReport, INDEX_FILE};
 pub use master::{master_index_yaml, MASTER_INDEX_MARKER};
 pub use parse::{parse_document, Parsed};
 pub use query::{parse_query, QueryParts};

@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod crm1;
 pub mod daemon1;
+pub mod docs1;
 pub mod infra1;
 pub mod job1;
 pub mod jobs1;

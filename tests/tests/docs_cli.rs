@@ -1,0 +1,221 @@
+//! `roxyctl docs …` against a real roxyd over the fixture knowledge base: choosing folders,
+//! the indexing job, ranked search with phrases, prefixes and filters, reading, live updates
+//! after edit/rename/delete, skipped files, the master index, the scorecard, and a damaged
+//! index rebuilt when roxyd starts.
+
+use roxy_tests::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/docs/kb");
+
+fn ok(bus: &TestBus, args: &[&str]) -> Value {
+    let out = bus.roxyctl(&[&["--json"], args].concat());
+    assert!(
+        out.status.success(),
+        "roxyctl {args:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    serde_json::from_str(stdout(&out).trim()).unwrap_or(Value::Null)
+}
+
+fn refused(bus: &TestBus, args: &[&str]) -> String {
+    let out = bus.roxyctl(args);
+    assert!(!out.status.success(), "roxyctl {args:?} should fail");
+    stderr(&out)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Relative paths of the hits for `query`.
+fn search(bus: &TestBus, query: &[&str]) -> Vec<String> {
+    let result = ok(bus, &[&["docs", "search"], query].concat());
+    result["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["doc"]["rel"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn indexed(bus: &TestBus, documents: u64) -> bool {
+    let status = ok(bus, &["docs", "status"]);
+    !status["indexing"].as_bool().unwrap() && status["documents"] == documents
+}
+
+/// Waits for `query` to give `expected`; returns how long it took.
+fn until_found(bus: &TestBus, query: &[&str], expected: &[&str]) -> Duration {
+    let started = Instant::now();
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || search(bus, query) == expected),
+        "{query:?} never gave {expected:?} (now {:?})",
+        search(bus, query)
+    );
+    started.elapsed()
+}
+
+#[test]
+fn docs_from_folder_to_search_to_live_updates() {
+    let bus = TestBus::new();
+    let dir = tempfile::tempdir().unwrap();
+    let kb = dir.path().join("kb").canonicalize_or_self();
+    copy_tree(Path::new(FIXTURES), &kb);
+
+    // Nothing chosen yet: the CLI says what to do.
+    assert_eq!(ok(&bus, &["docs", "folders"]), Value::Array(vec![]));
+    let err = refused(&bus, &["docs", "reindex"]);
+    assert!(err.contains("docs folders --add"), "{err}");
+    let err = refused(&bus, &["docs", "folders", "--add", "/no/such/folder"]);
+    assert!(
+        err.contains("folders[0]") && err.contains("/no/such/folder"),
+        "{err}"
+    );
+
+    let folders = ok(&bus, &["docs", "folders", "--add", kb.to_str().unwrap()]);
+    assert_eq!(folders[0], kb.to_str().unwrap());
+    assert!(bus.wait_for(Duration::from_secs(20), || indexed(&bus, 6)));
+
+    // Ranking, phrases, prefixes, filters.
+    assert_eq!(
+        search(&bus, &["restic"]),
+        ["ops/backups.md", "runbooks/backup-now.yaml", "ops/disks.md"]
+    );
+    assert_eq!(search(&bus, &["\"off-site copy\""]), ["ops/backups.md"]);
+    assert_eq!(search(&bus, &["resti", "--prefix"]).len(), 3);
+    assert_eq!(
+        search(&bus, &["restic", "--tag", "hardware"]),
+        ["ops/disks.md"]
+    );
+    assert_eq!(
+        search(&bus, &["restic", "--in", "ops"]),
+        ["ops/backups.md", "ops/disks.md"]
+    );
+    let hit = &ok(&bus, &["docs", "search", "retention"])["hits"][0];
+    let snippet = hit["snippet"].as_str().unwrap();
+    let (start, end) = (
+        hit["highlights"][0][0].as_u64().unwrap() as usize,
+        hit["highlights"][0][1].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&snippet[start..end], "Retention");
+    let err = refused(&bus, &["docs", "search", "--", "-alone"]);
+    assert!(err.contains("query:"), "{err}");
+    // Plain text output marks the matches.
+    let text = stdout(&bus.roxyctl(&["docs", "search", "retention"]));
+    assert!(
+        text.contains("[Retention]") && text.contains("Backups with restic"),
+        "{text}"
+    );
+
+    // Reading: indexed documents only.
+    let doc = ok(&bus, &["docs", "show", "ops/backups.md"]);
+    assert_eq!(doc["doc"]["title"], "Backups with restic");
+    assert!(doc["text"].as_str().unwrap().contains("```roxy-runbook"));
+    assert_eq!(doc["doc"]["runbook"], true);
+    let err = refused(&bus, &["docs", "show", "/etc/passwd"]);
+    assert!(err.contains("not an indexed document"), "{err}");
+
+    // Live: a new file, an edit, a rename, a delete.
+    let new = kb.join("ops/zeppelin.md");
+    std::fs::write(&new, "# Airships\n\nThe zeppelin hangar checklist.\n").unwrap();
+    let added = until_found(&bus, &["zeppelin"], &["ops/zeppelin.md"]);
+    std::fs::write(&new, "# Airships\n\nThe blimp hangar checklist.\n").unwrap();
+    let edited = until_found(&bus, &["blimp"], &["ops/zeppelin.md"]);
+    assert!(search(&bus, &["zeppelin"]).is_empty());
+    std::fs::rename(&new, kb.join("studio/airships.md")).unwrap();
+    let renamed = until_found(&bus, &["blimp"], &["studio/airships.md"]);
+    std::fs::rename(kb.join("studio"), kb.join("media")).unwrap();
+    until_found(&bus, &["blimp"], &["media/airships.md"]);
+    std::fs::remove_file(kb.join("media/airships.md")).unwrap();
+    let deleted = until_found(&bus, &["blimp"], &[]);
+    eprintln!(
+        "live update seen by search after: add {added:?}, edit {edited:?}, rename {renamed:?}, delete {deleted:?}"
+    );
+
+    // Files that cannot be indexed are listed with the reason, and logged.
+    std::fs::write(kb.join("latin1.md"), b"Gr\xfc\xdfe").unwrap();
+    std::fs::write(kb.join("blob.txt"), b"\x00\x01binary").unwrap();
+    assert!(bus.wait_for(Duration::from_secs(10), || {
+        ok(&bus, &["docs", "skipped"]).as_array().unwrap().len() == 2
+    }));
+    let skipped = stdout(&bus.roxyctl(&["docs", "skipped"]));
+    assert!(skipped.contains("latin1.md: not UTF-8"), "{skipped}");
+    assert!(skipped.contains("blob.txt: binary content"), "{skipped}");
+    assert!(
+        bus.log().contains("not indexed"),
+        "roxyd did not log the skipped files"
+    );
+
+    // The master index: on demand, and kept fresh next to the database.
+    let export = dir.path().join("index.yaml");
+    ok(
+        &bus,
+        &["docs", "index-export", "-o", export.to_str().unwrap()],
+    );
+    let yaml = std::fs::read_to_string(&export).unwrap();
+    assert!(yaml.contains("title: \"Backups with restic\""), "{yaml}");
+    assert!(yaml.contains("documents: 6"), "{yaml}");
+    let kept = bus.data_dir().join("ROXY_INDEX.yaml");
+    assert!(
+        bus.wait_for(Duration::from_secs(5), || std::fs::read_to_string(&kept)
+            .is_ok_and(|k| k.contains("path: \"media\"")))
+    );
+
+    // Freshness and coverage reach the scorecard.
+    let scores = ok(&bus, &["metrics", "scorecard"]);
+    let docs = scores
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "docs_index_freshness")
+        .unwrap()
+        .clone();
+    assert_eq!(docs["grade"], "good", "{docs}");
+    assert!(
+        docs["detail"].as_str().unwrap().contains("6 documents"),
+        "{docs}"
+    );
+
+    // A damaged index is rebuilt when roxyd starts again.
+    bus.kill_daemon(libc::SIGTERM);
+    let index = bus.data_dir().join("docs-index.db");
+    let mut bytes = std::fs::read(&index).unwrap();
+    let len = bytes.len();
+    bytes[..len / 2].fill(0x5a);
+    std::fs::write(&index, bytes).unwrap();
+    // The write-ahead log would still hold good copies of recent pages: lose it too.
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", index.display()));
+    }
+    assert!(bus.wait_for(Duration::from_secs(20), || indexed(&bus, 6)));
+    assert_eq!(search(&bus, &["\"off-site copy\""]), ["ops/backups.md"]);
+    assert!(bus.log().contains("rebuilding"), "no rebuild in the log");
+
+    // Forgetting the folder empties the index.
+    ok(&bus, &["docs", "folders", "--remove", kb.to_str().unwrap()]);
+    assert!(bus.wait_for(Duration::from_secs(10), || indexed(&bus, 0)));
+}
+
+trait CanonicalOrSelf {
+    fn canonicalize_or_self(self) -> PathBuf;
+}
+
+impl CanonicalOrSelf for PathBuf {
+    /// The temp folder may sit behind a symlink; roxyd stores resolved folders.
+    fn canonicalize_or_self(self) -> PathBuf {
+        std::fs::create_dir_all(&self).unwrap();
+        self.canonicalize().unwrap_or(self)
+    }
+}
