@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 #[path = "gui/crm.rs"]
 mod crm;
+#[path = "gui/docs.rs"]
+mod docs;
 #[path = "gui/infra.rs"]
 mod infra;
 #[path = "gui/preferences.rs"]
@@ -126,6 +128,10 @@ fn main() {
     check(
         "crm_list_view_holds_100k_rows",
         crm::list_view_holds_100k_rows(&app),
+    );
+    check(
+        "docs_reader_renders_and_navigates",
+        docs::reader_renders_and_navigates(&app, &bus, &shots),
     );
     check(
         "banner_shows_when_roxyd_is_killed",

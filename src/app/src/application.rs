@@ -6,6 +6,7 @@ use crate::connection::{self, DaemonEvent, DaemonRequest};
 use crate::jobs::{JobsInput, JobsOutput, JobsPanel};
 use crate::panel::PanelId;
 use crate::panels::crm::{CrmInput, CrmOutput, CrmPanel};
+use crate::panels::docs::{DocsInput, DocsOutput, DocsPanel};
 use crate::panels::infrastructure::{
     InfrastructureInput, InfrastructureOutput, InfrastructurePanel,
 };
@@ -50,6 +51,7 @@ pub struct App {
     infrastructure: Controller<InfrastructurePanel>,
     metrics: Controller<MetricsPanel>,
     crm: Controller<CrmPanel>,
+    docs: Controller<DocsPanel>,
     pending: Vec<Controller<PendingPanel>>,
     requests: mpsc::UnboundedSender<DaemonRequest>,
     screenshot: Option<ScreenshotRequest>,
@@ -63,6 +65,8 @@ pub enum AppMsg {
     Select(PanelId),
     /// Show one run live in the Runbooks panel.
     ShowRun(u64),
+    /// Show a runbook in the Runbooks panel (from the Docs reader's Run button).
+    OpenRunbook(String),
     Request(DaemonRequest),
     ShowPreferences,
     ShowAbout,
@@ -219,6 +223,13 @@ impl Component for App {
             .forward(sender.input_sender(), |out| match out {
                 CrmOutput::Request(r) => AppMsg::Request(r),
             });
+        let docs =
+            DocsPanel::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    DocsOutput::Request(r) => AppMsg::Request(r),
+                    DocsOutput::OpenRunbook(id) => AppMsg::OpenRunbook(id),
+                });
         let pending = PanelId::ALL
             .into_iter()
             .filter_map(panels::plan)
@@ -245,6 +256,7 @@ impl Component for App {
             infrastructure,
             metrics,
             crm,
+            docs,
             pending,
             requests,
             screenshot: init.screenshot,
@@ -275,6 +287,10 @@ impl Component for App {
                 self.current = PanelId::Runbooks;
                 self.runbooks.emit(RunbooksInput::OpenRun(run));
                 root.present();
+            }
+            AppMsg::OpenRunbook(id) => {
+                self.current = PanelId::Runbooks;
+                self.runbooks.emit(RunbooksInput::OpenRunbook(id));
             }
             AppMsg::Request(request) => {
                 let _ = self.requests.send(request);
@@ -330,6 +346,7 @@ impl Component for App {
             }
             DaemonEvent::Metrics(event) => self.metrics.emit(MetricsInput::Event(event)),
             DaemonEvent::Crm(event) => self.crm.emit(CrmInput::Event(event)),
+            DaemonEvent::Docs(event) => self.docs.emit(DocsInput::Event(event)),
             DaemonEvent::RunbookDetail { info, steps, runs } => {
                 self.runbooks
                     .emit(RunbooksInput::Detail { info, steps, runs });
@@ -425,6 +442,10 @@ impl App {
         &self.crm
     }
 
+    pub fn docs(&self) -> &Controller<DocsPanel> {
+        &self.docs
+    }
+
     fn daemon_summary(&self) -> String {
         match &self.daemon {
             DaemonState::Connecting => gettext("Connecting to the daemon…"),
@@ -456,6 +477,8 @@ impl App {
                 self.metrics.widget().clone().upcast()
             } else if panel == PanelId::Crm {
                 self.crm.widget().clone().upcast()
+            } else if panel == PanelId::Docs {
+                self.docs.widget().clone().upcast()
             } else {
                 match pending.next() {
                     Some(p) => p.widget().clone().upcast(),

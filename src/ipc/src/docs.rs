@@ -58,6 +58,8 @@ pub struct DocSearchInfo {
 pub struct DocContentInfo {
     pub doc: DocInfo,
     pub text: String,
+    /// `text` without its front matter, for the reader.
+    pub body: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]

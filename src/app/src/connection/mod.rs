@@ -4,10 +4,12 @@
 //! about jobs from the daemon's `JobAdded`/`JobChanged` signals.
 
 pub mod crm;
+pub mod docs;
 pub mod infra;
 pub mod metrics;
 
 pub use crm::{CrmEvent, CrmRequest, FormKind};
+pub use docs::{DocsEvent, DocsRequest};
 pub use infra::{InfraEvent, InfraRequest};
 pub use metrics::{MetricsEvent, MetricsRequest};
 
@@ -74,6 +76,7 @@ pub enum DaemonEvent {
     Infra(InfraEvent),
     Metrics(MetricsEvent),
     Crm(CrmEvent),
+    Docs(DocsEvent),
 }
 
 /// Everything the Notifications page of Preferences shows.
@@ -142,6 +145,7 @@ pub enum DaemonRequest {
     Metrics(MetricsRequest),
     /// Boxed: CRM forms are big, the other requests small.
     Crm(Box<CrmRequest>),
+    Docs(DocsRequest),
 }
 
 /// The run the window follows, and the job running it (for its output).
@@ -205,6 +209,12 @@ pub async fn run(
                 }
                 if interface.as_str() == interfaces::CRM1 {
                     for event in crm::on_signal(&client, member.as_str(), &message).await {
+                        events.emit(event);
+                    }
+                    continue;
+                }
+                if interface.as_str() == interfaces::DOCS1 {
+                    for event in docs::on_signal(&client, member.as_str(), &message).await {
                         events.emit(event);
                     }
                     continue;
@@ -292,6 +302,10 @@ pub async fn run(
                         emit_all(&events, crm::handle(&client, *request).await);
                         continue;
                     }
+                    DaemonRequest::Docs(request) => {
+                        emit_all(&events, docs::handle(&client, request).await);
+                        continue;
+                    }
                     _ => {}
                 }
                 match handle(&client, request).await {
@@ -311,6 +325,7 @@ async fn load_panels(client: &Client, events: &relm4::Sender<DaemonEvent>) {
     emit_all(events, infra::load(client).await);
     emit_all(events, metrics::load(client).await);
     emit_all(events, crm::load(client).await);
+    emit_all(events, docs::load(client).await);
 }
 
 fn emit_all(events: &relm4::Sender<DaemonEvent>, result: Result<Vec<DaemonEvent>, RoxyError>) {
@@ -398,7 +413,8 @@ async fn handle(client: &Client, request: DaemonRequest) -> Result<Option<Daemon
         | DaemonRequest::WatchRun(_)
         | DaemonRequest::Infra(_)
         | DaemonRequest::Metrics(_)
-        | DaemonRequest::Crm(_) => Ok(None),
+        | DaemonRequest::Crm(_)
+        | DaemonRequest::Docs(_) => Ok(None),
         DaemonRequest::RunRunbook { id, approve } => {
             let (run, _job) = client
                 .runbooks()

@@ -17,11 +17,11 @@ pub fn plan(panel: PanelId) -> Option<pending::Plan> {
     Some(match panel {
         PanelId::Broadcast => broadcast::plan(),
         PanelId::Voice => voice::plan(),
-        PanelId::Docs => docs::plan(),
         PanelId::Infrastructure
         | PanelId::Metrics
         | PanelId::Jobs
         | PanelId::Runbooks
-        | PanelId::Crm => return None,
+        | PanelId::Crm
+        | PanelId::Docs => return None,
     })
 }

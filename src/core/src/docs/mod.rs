@@ -16,7 +16,7 @@ mod scan;
 
 pub use index::{ignored, DocIndex, SyncReport, INDEX_FILE};
 pub use master::{master_index_yaml, MASTER_INDEX_MARKER};
-pub use parse::{parse_document, Parsed};
+pub use parse::{parse_document, split_front_matter, Parsed, RUNBOOK_FENCE};
 pub use query::{parse_query, QueryParts};
 pub use reader::{Reader, SearchResults, RANK_LIMIT};
 pub use scan::{classify, read_text, Skip, MAX_FILE_BYTES};

@@ -142,7 +142,8 @@ impl DocsHub {
         if report.changed() || full {
             self.write_master_index().await;
         }
-        if report.changed() || !report.skipped.is_empty() {
+        // After a full sync always: the "indexing" state has ended.
+        if report.changed() || !report.skipped.is_empty() || full {
             if let Ok(emitter) = SignalEmitter::new(&self.conn, roxy_ipc::names::DAEMON_PATH) {
                 let _ = DocsService::documents_changed(&emitter, paths).await;
             }

@@ -118,9 +118,11 @@ impl DocsService {
             )));
         }
         let (doc, text) = self.hub.document(&path).await?;
+        let body = roxy_core::docs::split_front_matter(&text).1.to_owned();
         Ok(DocContentInfo {
             doc: doc_info(doc),
             text,
+            body,
         })
     }
 

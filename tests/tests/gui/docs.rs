@@ -1,0 +1,199 @@
+//! The Docs panel against the real daemon over the fixture knowledge base: the tree fills,
+//! search as you type lists results with highlighted snippets, Enter opens the best one,
+//! the reader renders it natively (headings, code in monospace with Copy and Run, tables,
+//! images, front matter hidden), internal links navigate with back/forward, and Run hands
+//! the runbook to the Runbooks panel.
+
+use super::{pump_until, screenshot};
+use relm4::gtk::{self, prelude::*};
+use relm4::{ComponentController, Controller};
+use roxy::application::AppMsg;
+use roxy::panel::PanelId;
+use roxy::panels::docs::DocsInput;
+use roxy::App;
+use roxy_tests::*;
+use std::path::Path;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/docs/kb");
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every widget below `root`, depth first.
+fn descendants(root: &gtk::Widget) -> Vec<gtk::Widget> {
+    let mut out = Vec::new();
+    let mut child = root.first_child();
+    while let Some(widget) = child {
+        out.push(widget.clone());
+        out.extend(descendants(&widget));
+        child = widget.next_sibling();
+    }
+    out
+}
+
+fn labels(root: &gtk::Widget) -> Vec<gtk::Label> {
+    descendants(root)
+        .into_iter()
+        .filter_map(|w| w.downcast::<gtk::Label>().ok())
+        .collect()
+}
+
+fn open_title(app: &Controller<App>) -> String {
+    app.model()
+        .docs()
+        .model()
+        .reader()
+        .current()
+        .map(|c| c.doc.title.clone())
+        .unwrap_or_default()
+}
+
+pub fn reader_renders_and_navigates(
+    app: &Controller<App>,
+    bus: &TestBus,
+    dir: &Path,
+) -> Result<(), String> {
+    let kb = dir.join("kb");
+    copy_tree(Path::new(FIXTURES), &kb);
+    let out = bus.roxyctl(&["docs", "folders", "--add", kb.to_str().unwrap()]);
+    if !out.status.success() {
+        return Err(stderr(&out));
+    }
+    app.emit(AppMsg::Select(PanelId::Docs));
+    if !pump_until(app, |m| {
+        m.docs().model().documents().len() == 6 && !m.docs().model().status().indexing
+    }) {
+        return Err(format!(
+            "documents {} in the panel",
+            app.model().docs().model().documents().len()
+        ));
+    }
+    let sections = app.model().docs().model().tree().sections();
+    if sections != 4 {
+        return Err(format!("{sections} folders in the tree, expected 4"));
+    }
+
+    // Search as you type, then Enter opens the best match.
+    app.model()
+        .docs()
+        .model()
+        .search_entry()
+        .set_text("retentio");
+    if !pump_until(app, |m| m.docs().model().results().len() == 1) {
+        return Err(format!(
+            "results: {} ({})",
+            app.model().docs().model().results().len(),
+            app.model().docs().model().results().summary()
+        ));
+    }
+    app.model().docs().model().search_entry().emit_activate();
+    if !pump_until(app, |_| open_title(app) == "Backups with restic") {
+        return Err(format!("opened {:?}", open_title(app)));
+    }
+    let content = app
+        .model()
+        .docs()
+        .model()
+        .reader()
+        .content()
+        .cloned()
+        .ok_or("nothing rendered")?;
+    let all = labels(content.upcast_ref());
+    let heading = all
+        .iter()
+        .find(|l| l.label() == "Backups with restic")
+        .ok_or("no heading label")?;
+    if !heading.has_css_class("title-1") {
+        return Err("the heading is not styled as a title".into());
+    }
+    let code = all
+        .iter()
+        .find(|l| l.label().contains("restic -r /srv/restic restore"))
+        .ok_or("no code block")?;
+    if !code.has_css_class("monospace") {
+        return Err("code is not monospace".into());
+    }
+    if all.iter().any(|l| l.label().contains("tags: [ops")) {
+        return Err("front matter is shown".into());
+    }
+    let ordered = all.iter().any(|l| l.label() == "2.");
+    if !ordered {
+        return Err("the numbered list has no numbers".into());
+    }
+    screenshot(app, dir, "docs-reader.png")?;
+
+    // A table, an image and links in the brain index.
+    app.model().docs().emit(DocsInput::Open(
+        kb.join("brain/index.md").to_string_lossy().into(),
+    ));
+    if !pump_until(app, |_| open_title(app) == "Brain") {
+        return Err(format!("opened {:?}", open_title(app)));
+    }
+    let content = app
+        .model()
+        .docs()
+        .model()
+        .reader()
+        .content()
+        .cloned()
+        .ok_or("nothing rendered")?;
+    let widgets = descendants(content.upcast_ref());
+    if !widgets.iter().any(|w| w.is::<gtk::Grid>()) {
+        return Err("no table".into());
+    }
+    if !widgets.iter().any(|w| w.is::<gtk::Picture>()) {
+        return Err("no image".into());
+    }
+    // An internal link navigates; Back and Forward walk the history.
+    app.model()
+        .docs()
+        .emit(DocsInput::Link("../studio/obs.md#scenes".into()));
+    if !pump_until(app, |_| open_title(app) == "OBS Studio") {
+        return Err(format!("link opened {:?}", open_title(app)));
+    }
+    app.model().docs().emit(DocsInput::Back);
+    if !pump_until(app, |_| open_title(app) == "Brain") {
+        return Err(format!("back opened {:?}", open_title(app)));
+    }
+    app.model().docs().emit(DocsInput::Forward);
+    if !pump_until(app, |_| open_title(app) == "OBS Studio") {
+        return Err(format!("forward opened {:?}", open_title(app)));
+    }
+
+    // Run in a roxy-runbook block hands over to the Runbooks panel.
+    app.model().docs().emit(DocsInput::Open(
+        kb.join("ops/backups.md").to_string_lossy().into(),
+    ));
+    if !pump_until(app, |_| open_title(app) == "Backups with restic") {
+        return Err(format!("opened {:?}", open_title(app)));
+    }
+    let content = app
+        .model()
+        .docs()
+        .model()
+        .reader()
+        .content()
+        .cloned()
+        .ok_or("nothing rendered")?;
+    let run = descendants(content.upcast_ref())
+        .into_iter()
+        .filter_map(|w| w.downcast::<gtk::Button>().ok())
+        .find(|b| b.label().is_some_and(|l| l.starts_with("Run")))
+        .ok_or("no Run button on the runbook block")?;
+    run.emit_clicked();
+    if !pump_until(app, |m| m.current_panel() == PanelId::Runbooks) {
+        return Err("Run did not switch to the Runbooks panel".into());
+    }
+    app.emit(AppMsg::Select(PanelId::Docs));
+    Ok(())
+}
