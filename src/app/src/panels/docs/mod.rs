@@ -276,7 +276,7 @@ impl SimpleComponent for DocsPanel {
         let empty = adw::StatusPage::builder()
             .icon_name("accessories-dictionary-symbolic")
             .title(gettext("No Docs Folder Yet"))
-            .description(gettext("Choose the folder that holds your notes (markdown, YAML or text). Roxy indexes it for instant full-text search, keeps a master index and follows every change. Semantic search is not offered: no embedding model is available from a registry package."))
+            .description(gettext("Choose the folder that holds your notes (markdown, YAML or text). Roxy indexes it for instant full-text search, keeps a master index and follows every change. Semantic search is not built yet."))
             .child(&add)
             .vexpand(true)
             .build();
@@ -284,6 +284,9 @@ impl SimpleComponent for DocsPanel {
         // The browser: search, status, tree or results | reader.
         let search = gtk::SearchEntry::builder()
             .placeholder_text(gettext("Search docs (Ctrl+K)"))
+            .tooltip_text(gettext(
+                "Words, \"exact phrases\", prefix*, -excluded, tag:name, in:folder",
+            ))
             .hexpand(true)
             .build();
         let folders_list = gtk::ListBox::new();
