@@ -269,12 +269,13 @@ impl DocsHub {
     }
 
     fn refresh_stats(&self) {
-        let stats = self
-            .reader
-            .lock()
-            .unwrap()
-            .as_ref()
-            .and_then(|r| r.stats().ok());
+        let mut reader = self.reader.lock().unwrap();
+        // After a rebuild the old reader is gone: open one on the new file.
+        if reader.is_none() {
+            *reader = Reader::open(&self.index_path).ok();
+        }
+        let stats = reader.as_ref().and_then(|r| r.stats().ok());
+        drop(reader);
         if let Some(stats) = stats {
             self.state.lock().unwrap().stats = stats;
         }
