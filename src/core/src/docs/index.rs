@@ -169,7 +169,7 @@ impl DocIndex {
         roots: &[PathBuf],
         paths: &[PathBuf],
     ) -> Result<SyncReport, DocsError> {
-        let known = self.known()?;
+        let known = self.known_at(paths)?;
         let mut report = SyncReport::default();
         let mut todo = Vec::new();
         let tx = self.conn.transaction()?;
@@ -287,12 +287,40 @@ impl DocIndex {
     /// Every path the index knows, indexed or skipped, with what it looked like.
     fn known(&self) -> Result<HashMap<PathBuf, Known>, DocsError> {
         let mut known = HashMap::new();
-        for (sql, indexed) in [
-            ("SELECT path, size, mtime_ns, root FROM docs", true),
-            ("SELECT path, size, mtime_ns, '' FROM skipped", false),
+        self.read_known("", [], &mut known)?;
+        Ok(known)
+    }
+
+    /// What the index knows at `paths` and below them (a live update touches a few paths:
+    /// reading all 10 000 rows for each would be most of its cost).
+    fn known_at(&self, paths: &[PathBuf]) -> Result<HashMap<PathBuf, Known>, DocsError> {
+        let mut known = HashMap::new();
+        for path in paths {
+            let path = path.to_string_lossy();
+            // Everything below `dir/` sorts between `dir/` and `dir0` ('0' follows '/').
+            let (below, after) = (format!("{path}/"), format!("{path}0"));
+            self.read_known(
+                "WHERE path = ?1 OR (path >= ?2 AND path < ?3)",
+                [path.as_ref(), below.as_str(), after.as_str()],
+                &mut known,
+            )?;
+        }
+        Ok(known)
+    }
+
+    fn read_known<P: rusqlite::Params + Clone>(
+        &self,
+        filter: &str,
+        params: P,
+        known: &mut HashMap<PathBuf, Known>,
+    ) -> Result<(), DocsError> {
+        for (columns, table, indexed) in [
+            ("path, size, mtime_ns, root", "docs", true),
+            ("path, size, mtime_ns, ''", "skipped", false),
         ] {
-            let mut stmt = self.conn.prepare(sql)?;
-            let rows = stmt.query_map([], |r| {
+            let sql = format!("SELECT {columns} FROM {table} {filter}");
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params.clone(), |r| {
                 Ok((
                     PathBuf::from(r.get::<_, String>(0)?),
                     Known {
@@ -308,7 +336,7 @@ impl DocIndex {
                 known.insert(path, k);
             }
         }
-        Ok(known)
+        Ok(())
     }
 }
 
