@@ -287,24 +287,13 @@ impl Renderer<'_> {
             }
             TagEnd::TableCell => {
                 let markup = std::mem::take(&mut self.inline);
+                let head = self.table.as_ref().is_some_and(|t| t.head);
+                let label = if head {
+                    self.label(&format!("<b>{}</b>", markup.trim()))
+                } else {
+                    self.label(markup.trim())
+                };
                 if let Some(t) = &mut self.table {
-                    let markup = if t.head {
-                        format!("<b>{}</b>", markup.trim())
-                    } else {
-                        markup.trim().to_owned()
-                    };
-                    let label = gtk::Label::builder()
-                        .use_markup(true)
-                        .label(markup)
-                        .xalign(0.0)
-                        .wrap(true)
-                        .selectable(true)
-                        .build();
-                    let link = self.actions.link.clone();
-                    label.connect_activate_link(move |_, uri| {
-                        link(uri.to_owned());
-                        glib::Propagation::Stop
-                    });
                     t.grid.attach(&label, t.col, t.row, 1, 1);
                     t.col += 1;
                 }
