@@ -185,6 +185,26 @@ impl TestBus {
         })
     }
 
+    /// Runs roxyctl with `--json`, requires success, and parses its output (Null when it
+    /// printed no JSON).
+    pub fn roxyctl_ok(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.roxyctl(&[&["--json"], args].concat());
+        assert!(
+            out.status.success(),
+            "roxyctl {args:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        serde_json::from_str(stdout(&out).trim()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Runs roxyctl, requires it to fail, and returns what it said on stderr.
+    pub fn roxyctl_refused(&self, args: &[&str]) -> String {
+        let out = self.roxyctl(args);
+        assert!(!out.status.success(), "roxyctl {args:?} should fail");
+        stderr(&out)
+    }
+
     /// A command with this bus as the session bus and a private XDG environment.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = Command::new(program);
@@ -316,6 +336,20 @@ pub fn kill(pid: u32, signal: i32) {
     // SAFETY: plain syscall on a pid this test started (through activation).
     unsafe {
         libc::kill(pid as i32, signal);
+    }
+}
+
+/// Copies the folder `from` to `to` (a fixture tree a test may change).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
     }
 }
 

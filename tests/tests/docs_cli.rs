@@ -10,39 +10,9 @@ use std::time::{Duration, Instant};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/docs/kb");
 
-fn ok(bus: &TestBus, args: &[&str]) -> Value {
-    let out = bus.roxyctl(&[&["--json"], args].concat());
-    assert!(
-        out.status.success(),
-        "roxyctl {args:?}: {}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    serde_json::from_str(stdout(&out).trim()).unwrap_or(Value::Null)
-}
-
-fn refused(bus: &TestBus, args: &[&str]) -> String {
-    let out = bus.roxyctl(args);
-    assert!(!out.status.success(), "roxyctl {args:?} should fail");
-    stderr(&out)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// Relative paths of the hits for `query`.
 fn search(bus: &TestBus, query: &[&str]) -> Vec<String> {
-    let result = ok(bus, &[&["docs", "search"], query].concat());
+    let result = bus.roxyctl_ok(&[&["docs", "search"], query].concat());
     result["hits"]
         .as_array()
         .unwrap()
@@ -52,7 +22,7 @@ fn search(bus: &TestBus, query: &[&str]) -> Vec<String> {
 }
 
 fn indexed(bus: &TestBus, documents: u64) -> bool {
-    let status = ok(bus, &["docs", "status"]);
+    let status = bus.roxyctl_ok(&["docs", "status"]);
     !status["indexing"].as_bool().unwrap() && status["documents"] == documents
 }
 
@@ -75,16 +45,16 @@ fn docs_from_folder_to_search_to_live_updates() {
     copy_tree(Path::new(FIXTURES), &kb);
 
     // Nothing chosen yet: the CLI says what to do.
-    assert_eq!(ok(&bus, &["docs", "folders"]), Value::Array(vec![]));
-    let err = refused(&bus, &["docs", "reindex"]);
+    assert_eq!(bus.roxyctl_ok(&["docs", "folders"]), Value::Array(vec![]));
+    let err = bus.roxyctl_refused(&["docs", "reindex"]);
     assert!(err.contains("docs folders --add"), "{err}");
-    let err = refused(&bus, &["docs", "folders", "--add", "/no/such/folder"]);
+    let err = bus.roxyctl_refused(&["docs", "folders", "--add", "/no/such/folder"]);
     assert!(
         err.contains("folders[0]") && err.contains("/no/such/folder"),
         "{err}"
     );
 
-    let folders = ok(&bus, &["docs", "folders", "--add", kb.to_str().unwrap()]);
+    let folders = bus.roxyctl_ok(&["docs", "folders", "--add", kb.to_str().unwrap()]);
     assert_eq!(folders[0], kb.to_str().unwrap());
     assert!(bus.wait_for(Duration::from_secs(20), || indexed(&bus, 6)));
 
@@ -103,14 +73,14 @@ fn docs_from_folder_to_search_to_live_updates() {
         search(&bus, &["restic", "--in", "ops"]),
         ["ops/backups.md", "ops/disks.md"]
     );
-    let hit = &ok(&bus, &["docs", "search", "retention"])["hits"][0];
+    let hit = &bus.roxyctl_ok(&["docs", "search", "retention"])["hits"][0];
     let snippet = hit["snippet"].as_str().unwrap();
     let (start, end) = (
         hit["highlights"][0][0].as_u64().unwrap() as usize,
         hit["highlights"][0][1].as_u64().unwrap() as usize,
     );
     assert_eq!(&snippet[start..end], "Retention");
-    let err = refused(&bus, &["docs", "search", "--", "-alone"]);
+    let err = bus.roxyctl_refused(&["docs", "search", "--", "-alone"]);
     assert!(err.contains("query:"), "{err}");
     // Plain text output marks the matches.
     let text = stdout(&bus.roxyctl(&["docs", "search", "retention"]));
@@ -120,11 +90,11 @@ fn docs_from_folder_to_search_to_live_updates() {
     );
 
     // Reading: indexed documents only.
-    let doc = ok(&bus, &["docs", "show", "ops/backups.md"]);
+    let doc = bus.roxyctl_ok(&["docs", "show", "ops/backups.md"]);
     assert_eq!(doc["doc"]["title"], "Backups with restic");
     assert!(doc["text"].as_str().unwrap().contains("```roxy-runbook"));
     assert_eq!(doc["doc"]["runbook"], true);
-    let err = refused(&bus, &["docs", "show", "/etc/passwd"]);
+    let err = bus.roxyctl_refused(&["docs", "show", "/etc/passwd"]);
     assert!(err.contains("not an indexed document"), "{err}");
 
     // Live: a new file, an edit, a rename, a delete.
@@ -148,7 +118,11 @@ fn docs_from_folder_to_search_to_live_updates() {
     std::fs::write(kb.join("latin1.md"), b"Gr\xfc\xdfe").unwrap();
     std::fs::write(kb.join("blob.txt"), b"\x00\x01binary").unwrap();
     assert!(bus.wait_for(Duration::from_secs(10), || {
-        ok(&bus, &["docs", "skipped"]).as_array().unwrap().len() == 2
+        bus.roxyctl_ok(&["docs", "skipped"])
+            .as_array()
+            .unwrap()
+            .len()
+            == 2
     }));
     let skipped = stdout(&bus.roxyctl(&["docs", "skipped"]));
     assert!(skipped.contains("latin1.md: not UTF-8"), "{skipped}");
@@ -160,10 +134,7 @@ fn docs_from_folder_to_search_to_live_updates() {
 
     // The master index: on demand, and kept fresh next to the database.
     let export = dir.path().join("index.yaml");
-    ok(
-        &bus,
-        &["docs", "index-export", "-o", export.to_str().unwrap()],
-    );
+    bus.roxyctl_ok(&["docs", "index-export", "-o", export.to_str().unwrap()]);
     let yaml = std::fs::read_to_string(&export).unwrap();
     assert!(yaml.contains("title: \"Backups with restic\""), "{yaml}");
     assert!(yaml.contains("documents: 6"), "{yaml}");
@@ -174,7 +145,7 @@ fn docs_from_folder_to_search_to_live_updates() {
     );
 
     // Freshness and coverage reach the scorecard.
-    let scores = ok(&bus, &["metrics", "scorecard"]);
+    let scores = bus.roxyctl_ok(&["metrics", "scorecard"]);
     let docs = scores
         .as_array()
         .unwrap()
@@ -204,7 +175,7 @@ fn docs_from_folder_to_search_to_live_updates() {
     assert!(bus.log().contains("rebuilding"), "no rebuild in the log");
 
     // Forgetting the folder empties the index.
-    ok(&bus, &["docs", "folders", "--remove", kb.to_str().unwrap()]);
+    bus.roxyctl_ok(&["docs", "folders", "--remove", kb.to_str().unwrap()]);
     assert!(bus.wait_for(Duration::from_secs(10), || indexed(&bus, 0)));
 }
 

@@ -16,19 +16,6 @@ use std::path::Path;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/docs/kb");
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// Every widget below `root`, depth first.
 fn descendants(root: &gtk::Widget) -> Vec<gtk::Widget> {
     let mut out = Vec::new();
@@ -56,6 +43,23 @@ fn open_title(app: &Controller<App>) -> String {
         .current()
         .map(|c| c.doc.title.clone())
         .unwrap_or_default()
+}
+
+/// Opens `path` in the reader and returns what it rendered once `title` shows.
+fn open(app: &Controller<App>, path: &Path, title: &str) -> Result<gtk::Box, String> {
+    app.model()
+        .docs()
+        .emit(DocsInput::Open(path.to_string_lossy().into()));
+    if !pump_until(app, |_| open_title(app) == title) {
+        return Err(format!("opened {:?}, not {title:?}", open_title(app)));
+    }
+    app.model()
+        .docs()
+        .model()
+        .reader()
+        .content()
+        .cloned()
+        .ok_or_else(|| "nothing rendered".to_owned())
 }
 
 pub fn reader_renders_and_navigates(
@@ -133,20 +137,7 @@ pub fn reader_renders_and_navigates(
     screenshot(app, dir, "docs-reader.png")?;
 
     // A table, an image and links in the brain index.
-    app.model().docs().emit(DocsInput::Open(
-        kb.join("brain/index.md").to_string_lossy().into(),
-    ));
-    if !pump_until(app, |_| open_title(app) == "Brain") {
-        return Err(format!("opened {:?}", open_title(app)));
-    }
-    let content = app
-        .model()
-        .docs()
-        .model()
-        .reader()
-        .content()
-        .cloned()
-        .ok_or("nothing rendered")?;
+    let content = open(app, &kb.join("brain/index.md"), "Brain")?;
     let widgets = descendants(content.upcast_ref());
     if !widgets.iter().any(|w| w.is::<gtk::Grid>()) {
         return Err("no table".into());
@@ -171,20 +162,7 @@ pub fn reader_renders_and_navigates(
     }
 
     // Run in a roxy-runbook block hands over to the Runbooks panel.
-    app.model().docs().emit(DocsInput::Open(
-        kb.join("ops/backups.md").to_string_lossy().into(),
-    ));
-    if !pump_until(app, |_| open_title(app) == "Backups with restic") {
-        return Err(format!("opened {:?}", open_title(app)));
-    }
-    let content = app
-        .model()
-        .docs()
-        .model()
-        .reader()
-        .content()
-        .cloned()
-        .ok_or("nothing rendered")?;
+    let content = open(app, &kb.join("ops/backups.md"), "Backups with restic")?;
     let run = descendants(content.upcast_ref())
         .into_iter()
         .filter_map(|w| w.downcast::<gtk::Button>().ok())
