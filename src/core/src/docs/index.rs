@@ -13,7 +13,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 pub const INDEX_FILE: &str = "docs-index.db";
 /// Bump when the schema or what is indexed changes: older files are rebuilt.
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 /// Documents written per transaction during a full sync (readers see progress).
 const BATCH: usize = 256;
 
@@ -28,7 +28,20 @@ CREATE TABLE docs (
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     titled INTEGER NOT NULL,
-    runbook INTEGER NOT NULL
+    runbook INTEGER NOT NULL,
+    -- Its passages are embedded for semantic search (reset by every change).
+    embedded INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE chunks (
+    doc_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    excerpt TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE skipped (
     path TEXT PRIMARY KEY,
@@ -62,7 +75,7 @@ impl SyncReport {
 }
 
 pub struct DocIndex {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: PathBuf,
 }
 
@@ -485,7 +498,8 @@ fn upsert(tx: &Connection, c: &Candidate, parsed: &Parsed, existed: bool) -> Res
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (path) DO UPDATE SET root = excluded.root, rel = excluded.rel,
            title = excluded.title, tags = excluded.tags, size = excluded.size,
-           mtime_ns = excluded.mtime_ns, titled = excluded.titled, runbook = excluded.runbook
+           mtime_ns = excluded.mtime_ns, titled = excluded.titled, runbook = excluded.runbook,
+           embedded = 0
          RETURNING id",
         params![
             path,
@@ -502,6 +516,7 @@ fn upsert(tx: &Connection, c: &Candidate, parsed: &Parsed, existed: bool) -> Res
     )?;
     if existed {
         tx.execute("DELETE FROM docs_fts WHERE rowid = ?1", [id])?;
+        tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [id])?;
     }
     tx.execute(
         "INSERT INTO docs_fts (rowid, title, tags, body, facets) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -559,6 +574,7 @@ fn delete_path(tx: &Connection, path: &Path) -> Result<usize, DocsError> {
         .optional()?;
     if let Some(id) = id {
         tx.execute("DELETE FROM docs_fts WHERE rowid = ?1", [id])?;
+        tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [id])?;
     }
     Ok(usize::from(id.is_some()))
 }
@@ -570,10 +586,12 @@ fn delete_under(tx: &Connection, dir: &Path) -> Result<usize, DocsError> {
         "DELETE FROM skipped WHERE path LIKE ?1 ESCAPE '\\'",
         [&pattern],
     )?;
-    tx.execute(
-        "DELETE FROM docs_fts WHERE rowid IN (SELECT id FROM docs WHERE path LIKE ?1 ESCAPE '\\')",
-        [&pattern],
-    )?;
+    for table in ["docs_fts WHERE rowid", "chunks WHERE doc_id"] {
+        tx.execute(
+            &format!("DELETE FROM {table} IN (SELECT id FROM docs WHERE path LIKE ?1 ESCAPE '\\')"),
+            [&pattern],
+        )?;
+    }
     Ok(tx.execute(
         "DELETE FROM docs WHERE path LIKE ?1 ESCAPE '\\'",
         [&pattern],

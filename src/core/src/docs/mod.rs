@@ -13,6 +13,7 @@ mod parse;
 mod query;
 mod reader;
 mod scan;
+pub mod semantic;
 
 pub use index::{ignored, DocIndex, SyncReport, INDEX_FILE};
 pub use master::{master_index_yaml, MASTER_INDEX_MARKER};
@@ -43,6 +44,10 @@ pub enum DocsError {
     NotIndexed(PathBuf),
     #[error("Cancelled.")]
     Cancelled,
+    #[error("embedding model in {dir}: {message}")]
+    Model { dir: PathBuf, message: String },
+    #[error("embedding: {0}")]
+    Embedding(String),
 }
 
 impl DocsError {
@@ -147,5 +152,7 @@ fn tag_token(tag: &str) -> String {
     format!("t{}", token_hash(&tag.trim().to_lowercase()))
 }
 
+#[cfg(test)]
+mod semantic_tests;
 #[cfg(test)]
 mod tests;

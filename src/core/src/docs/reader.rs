@@ -31,12 +31,12 @@ pub struct SearchResults {
     pub ranked: bool,
 }
 
-const DOC_COLUMNS: &str =
+pub(super) const DOC_COLUMNS: &str =
     "d.path, d.root, d.rel, d.title, d.tags, d.size, d.mtime_ns, d.titled, d.runbook";
 
 /// Searches and lists; opened read-only next to the writer.
 pub struct Reader {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 impl Reader {
@@ -56,23 +56,9 @@ impl Reader {
         query: &SearchQuery,
         roots: &[PathBuf],
     ) -> Result<SearchResults, DocsError> {
-        let mut parts = parse_query(&query.text, query.prefix)?;
-        parts.tags.extend(query.tags.iter().cloned());
-        parts.folders.extend(query.folder.iter().cloned());
-        let mut filters: Vec<String> = parts
-            .tags
-            .iter()
-            .map(|t| format!("facets : {}", tag_token(t)))
-            .collect();
-        for folder in &parts.folders {
-            let tokens: Vec<String> = folder_candidates(folder, roots)
-                .iter()
-                .map(|f| folder_token(f))
-                .collect();
-            filters.push(format!("facets : ({})", tokens.join(" OR ")));
-        }
+        let (words, filters) = parse_with_filters(query, roots)?;
         let limit = query.limit.clamp(1, MAX_HITS) as i64;
-        let Some(words) = parts.words else {
+        let Some(words) = words else {
             let hits = self.list_filtered(&filters, limit)?;
             return Ok(SearchResults {
                 matched: hits.len() as u64,
@@ -236,6 +222,30 @@ impl Reader {
     }
 }
 
+/// The query's words as an FTS5 expression, and its folder and tag filters as FTS5
+/// expressions over the facet tokens.
+pub(super) fn parse_with_filters(
+    query: &SearchQuery,
+    roots: &[PathBuf],
+) -> Result<(Option<String>, Vec<String>), DocsError> {
+    let mut parts = parse_query(&query.text, query.prefix)?;
+    parts.tags.extend(query.tags.iter().cloned());
+    parts.folders.extend(query.folder.iter().cloned());
+    let mut filters: Vec<String> = parts
+        .tags
+        .iter()
+        .map(|t| format!("facets : {}", tag_token(t)))
+        .collect();
+    for folder in &parts.folders {
+        let tokens: Vec<String> = folder_candidates(folder, roots)
+            .iter()
+            .map(|f| folder_token(f))
+            .collect();
+        filters.push(format!("facets : ({})", tokens.join(" OR ")));
+    }
+    Ok((parts.words, filters))
+}
+
 /// A folder filter names a folder absolutely or relative to any chosen folder.
 fn folder_candidates(folder: &str, roots: &[PathBuf]) -> Vec<PathBuf> {
     let folder = folder.trim_end_matches('/');
@@ -246,7 +256,7 @@ fn folder_candidates(folder: &str, roots: &[PathBuf]) -> Vec<PathBuf> {
     roots.iter().map(|r| r.join(path)).collect()
 }
 
-fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocEntry> {
+pub(super) fn doc_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocEntry> {
     let tags: String = r.get(4)?;
     let titled: bool = r.get(7)?;
     Ok(DocEntry {

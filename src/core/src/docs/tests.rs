@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 /// A private copy of the fixture tree (tests edit it) and an index next to it.
-struct Kb {
+pub(super) struct Kb {
     _dir: tempfile::TempDir,
-    root: PathBuf,
-    index: DocIndex,
-    reader: Reader,
+    pub(super) root: PathBuf,
+    pub(super) index: DocIndex,
+    pub(super) reader: Reader,
 }
 
-fn kb() -> Kb {
+pub(super) fn kb() -> Kb {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("kb");
     copy_tree(
@@ -51,7 +51,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 impl Kb {
-    fn search(&self, text: &str) -> Vec<String> {
+    pub(super) fn search(&self, text: &str) -> Vec<String> {
         self.hits(&SearchQuery {
             text: text.into(),
             limit: 20,
@@ -69,7 +69,7 @@ impl Kb {
             .hits
     }
 
-    fn sync(&mut self, paths: &[PathBuf]) -> SyncReport {
+    pub(super) fn sync(&mut self, paths: &[PathBuf]) -> SyncReport {
         self.index
             .sync_paths(std::slice::from_ref(&self.root), paths)
             .unwrap()
