@@ -4,6 +4,7 @@
 RUN_PACKAGES=(
   build-essential pkg-config gettext libglib2.0-dev libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme dbus
+  python3-pip
 )
 TEST_PACKAGES=(
   xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst gnome-keyring

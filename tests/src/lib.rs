@@ -137,6 +137,8 @@ impl TestBus {
             .env("ROXY_LOG", log_level)
             // Keeps autostart entries and other per-user files out of the real home.
             .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            // Semantic docs search only where a test asks for it (it embeds every document).
+            .env_remove("ROXY_EMBEDDING_MODEL")
             .envs(daemon_env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.path().join("bus.log")).unwrap())
@@ -340,6 +342,23 @@ pub fn kill(pid: u32, signal: i32) {
 }
 
 /// Copies the folder `from` to `to` (a fixture tree a test may change).
+/// The embedding model for semantic docs search: `ROXY_EMBEDDING_MODEL`, else where
+/// `build-aux/fetch-models.sh` puts it for the test suite.
+pub fn embedding_model() -> PathBuf {
+    let dir = std::env::var_os("ROXY_EMBEDDING_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/roxy/models/all-minilm-l6-v2")
+        });
+    assert!(
+        dir.join("model.safetensors").is_file(),
+        "no embedding model in {0}; fetch it first: build-aux/fetch-models.sh {0}",
+        dir.display()
+    );
+    dir
+}
+
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

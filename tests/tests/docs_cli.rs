@@ -190,3 +190,99 @@ impl CanonicalOrSelf for PathBuf {
         self.canonicalize().unwrap_or(self)
     }
 }
+
+fn by_meaning(bus: &TestBus, query: &str) -> Vec<(String, f64)> {
+    let result = bus.roxyctl_ok(&["docs", "search", "--semantic", query]);
+    result["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["doc"]["rel"].as_str().unwrap().to_owned(),
+                h["score"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn embedded(bus: &TestBus, documents: u64) -> bool {
+    let status = bus.roxyctl_ok(&["docs", "status"]);
+    !status["embedding"].as_bool().unwrap() && status["embedded"] == documents
+}
+
+#[test]
+fn docs_by_meaning_with_the_real_embedding_model() {
+    let model = embedding_model();
+    let bus = TestBus::with_daemon_env(&[("ROXY_EMBEDDING_MODEL", model.to_str().unwrap())]);
+    let dir = tempfile::tempdir().unwrap();
+    let kb = dir.path().join("kb").canonicalize_or_self();
+    copy_tree(Path::new(FIXTURES), &kb);
+    bus.roxyctl_ok(&["docs", "folders", "--add", kb.to_str().unwrap()]);
+    assert!(bus.wait_for(Duration::from_secs(20), || indexed(&bus, 6)));
+    assert!(bus.wait_for(Duration::from_secs(60), || embedded(&bus, 6)));
+    let status = bus.roxyctl_ok(&["docs", "status"]);
+    assert_eq!(status["semantic_model"], model.to_str().unwrap());
+    assert!(status["passages"].as_u64().unwrap() >= 6, "{status}");
+
+    // No document has these words; by meaning, the backups page is nearest.
+    let query = "duplicate my files to another machine every night";
+    assert!(search(&bus, &[query]).is_empty());
+    let found = by_meaning(&bus, query);
+    assert_eq!(found[0].0, "ops/backups.md", "{found:?}");
+    assert!(found[0].1 > found[1].1 && found[0].1 <= 1.0, "{found:?}");
+    let hit = &bus.roxyctl_ok(&["docs", "search", "--semantic", query])["hits"][0];
+    assert!(hit["snippet"].as_str().unwrap().contains("restic"), "{hit}");
+    // Filters narrow first.
+    let studio = by_meaning(&bus, &format!("{query} in:studio"));
+    assert!(studio.iter().all(|(rel, _)| rel.starts_with("studio/")));
+    let text = stdout(&bus.roxyctl(&["docs", "search", "-s", query, "-n", "1"]));
+    assert!(text.contains("% similar"), "{text}");
+
+    // An edit is embedded again in the background.
+    std::fs::write(
+        kb.join("studio/obs.md"),
+        "# OBS\n\nGuitar: standard tuning is E A D G B E, new strings monthly.\n",
+    )
+    .unwrap();
+    assert!(
+        bus.wait_for(Duration::from_secs(20), || {
+            by_meaning(&bus, "musical instrument care")
+                .first()
+                .is_some_and(|(rel, _)| rel == "studio/obs.md")
+        }),
+        "the edit was not embedded: {:?}",
+        by_meaning(&bus, "musical instrument care")
+    );
+    let text = stdout(&bus.roxyctl(&["docs", "status"]));
+    assert!(
+        text.contains("Semantic search: ready; 6 of 6 documents embedded"),
+        "{text}"
+    );
+
+    // Only filters: nothing to compare by meaning.
+    let err = bus.roxyctl_refused(&["docs", "search", "--semantic", "tag:ops"]);
+    assert!(err.contains("needs words"), "{err}");
+}
+
+#[test]
+fn without_the_model_semantic_search_says_how_to_get_it() {
+    let bus = TestBus::new();
+    let dir = tempfile::tempdir().unwrap();
+    let kb = dir.path().join("kb").canonicalize_or_self();
+    copy_tree(Path::new(FIXTURES), &kb);
+    bus.roxyctl_ok(&["docs", "folders", "--add", kb.to_str().unwrap()]);
+    assert!(bus.wait_for(Duration::from_secs(20), || indexed(&bus, 6)));
+    let err = bus.roxyctl_refused(&["docs", "search", "--semantic", "backups"]);
+    assert!(
+        err.contains("fetch-models.sh") && err.contains("models/all-minilm-l6-v2"),
+        "{err}"
+    );
+    let status = bus.roxyctl_ok(&["docs", "status"]);
+    assert_eq!(status["semantic_model"], "");
+    assert_eq!(status["embedded"], 0);
+    let text = stdout(&bus.roxyctl(&["docs", "status"]));
+    assert!(text.contains("Semantic search: off"), "{text}");
+    // Word search is unaffected.
+    assert_eq!(search(&bus, &["\"off-site copy\""]), ["ops/backups.md"]);
+}

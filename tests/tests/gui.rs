@@ -28,7 +28,8 @@ mod preferences;
 const WAIT: Duration = Duration::from_secs(20);
 
 fn main() {
-    let bus = TestBus::new();
+    let model = embedding_model();
+    let bus = TestBus::with_daemon_env(&[("ROXY_EMBEDDING_MODEL", model.to_str().unwrap())]);
     // Edition 2021: set_var is safe; nothing else runs yet.
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address);
     std::env::set_var("XDG_CONFIG_HOME", bus.dir.path().join("xdg-config"));

@@ -15,6 +15,8 @@ pub struct DocQueryInfo {
     /// The last word is a prefix (search as you type).
     pub prefix: bool,
     pub limit: u32,
+    /// By meaning (nearest passages by the embedding model) instead of by words.
+    pub semantic: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
@@ -90,4 +92,13 @@ pub struct DocsStatusInfo {
     pub master_index: String,
     /// The end of the last successful sync (ms since the epoch; 0: none yet).
     pub synced_ms: i64,
+    /// The embedding model in use; empty: not installed, no semantic search.
+    pub semantic_model: String,
+    /// Where installing the model turns semantic search on.
+    pub semantic_model_wanted: String,
+    /// Documents whose passages are embedded.
+    pub embedded: u64,
+    pub passages: u64,
+    /// Embedding is under way.
+    pub embedding: bool,
 }

@@ -376,4 +376,6 @@ pub trait Docs1 {
     /// Documents were added, changed or removed (their paths; empty after a full sync).
     #[zbus(signal)]
     fn documents_changed(&self, paths: Vec<String>) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn status_changed(&self, status: crate::docs::DocsStatusInfo) -> zbus::Result<()>;
 }

@@ -2,7 +2,8 @@
 //! search as you type lists results with highlighted snippets, Enter opens the best one,
 //! the reader renders it natively (headings, code in monospace with Copy and Run, tables,
 //! images, front matter hidden), internal links navigate with back/forward, and Run hands
-//! the runbook to the Runbooks panel.
+//! the runbook to the Runbooks panel. With the embedding model, Meaning finds a document
+//! that shares no words with the query.
 
 use super::{pump_until, screenshot};
 use relm4::gtk::{self, prelude::*};
@@ -160,6 +161,39 @@ pub fn reader_renders_and_navigates(
     if !pump_until(app, |_| open_title(app) == "OBS Studio") {
         return Err(format!("forward opened {:?}", open_title(app)));
     }
+
+    // By meaning: once embedded, a query sharing no words finds the backups page.
+    if !pump_until(app, |m| m.docs().model().status().embedded == 6) {
+        return Err(format!(
+            "embedded {} of 6",
+            app.model().docs().model().status().embedded
+        ));
+    }
+    let meaning = app.model().docs().model().meaning_toggle().clone();
+    let search = app.model().docs().model().search_entry().clone();
+    if !meaning.is_sensitive() {
+        return Err("the Meaning toggle is off although the model is installed".into());
+    }
+    meaning.set_active(true);
+    search.set_text("duplicate my files to another machine every night");
+    let backups = kb.join("ops/backups.md").to_string_lossy().into_owned();
+    if !pump_until(app, |m| {
+        m.docs().model().results().first_path().as_deref() == Some(backups.as_str())
+            && m.docs()
+                .model()
+                .results()
+                .summary()
+                .contains("nearest in meaning")
+    }) {
+        return Err(format!(
+            "by meaning: first {:?} ({})",
+            app.model().docs().model().results().first_path(),
+            app.model().docs().model().results().summary()
+        ));
+    }
+    screenshot(app, dir, "docs-meaning.png")?;
+    meaning.set_active(false);
+    search.set_text("");
 
     // Run in a roxy-runbook block hands over to the Runbooks panel.
     let content = open(app, &kb.join("ops/backups.md"), "Backups with restic")?;

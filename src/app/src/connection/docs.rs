@@ -1,6 +1,6 @@
 //! The Docs panel's traffic: status and the document list, searches as you type, the
 //! document being read, folder changes and reindexing. roxyd's `DocumentsChanged` signal
-//! refreshes what the panel shows.
+//! refreshes what the panel shows; `StatusChanged` carries embedding progress.
 
 use super::DaemonEvent;
 use roxy_ipc::docs::{DocContentInfo, DocInfo, DocQueryInfo, DocSearchInfo, DocsStatusInfo};
@@ -75,6 +75,12 @@ pub async fn handle(client: &Client, request: DocsRequest) -> Result<Vec<DaemonE
 }
 
 pub async fn on_signal(client: &Client, member: &str, message: &Message) -> Vec<DaemonEvent> {
+    if member == "StatusChanged" {
+        return match message.body().deserialize::<DocsStatusInfo>() {
+            Ok(status) => vec![docs(DocsEvent::Status(status))],
+            Err(_) => Vec::new(),
+        };
+    }
     if member != "DocumentsChanged" {
         return Vec::new();
     }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
 pub enum DocsCommand {
-    /// Full-text search: words, "phrases", prefix*, -excluded, tag:NAME, in:FOLDER
+    /// Search: words, "phrases", prefix*, -excluded, tag:NAME, in:FOLDER; or by meaning
     Search {
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
@@ -22,8 +22,11 @@ pub enum DocsCommand {
         #[arg(long = "in", value_name = "FOLDER")]
         folder: Option<String>,
         /// Treat the last word as a prefix, as the search box does while typing
-        #[arg(long)]
+        #[arg(long, conflicts_with = "semantic")]
         prefix: bool,
+        /// Find documents by meaning, not by their words (needs the embedding model)
+        #[arg(long, short = 's')]
+        semantic: bool,
         #[arg(long, short = 'n', default_value_t = 10)]
         limit: u32,
     },
@@ -67,6 +70,7 @@ pub async fn run(out: Output, command: DocsCommand) -> anyhow::Result<ExitCode> 
             tags,
             folder,
             prefix,
+            semantic,
             limit,
         } => {
             let results = docs
@@ -76,14 +80,30 @@ pub async fn run(out: Output, command: DocsCommand) -> anyhow::Result<ExitCode> 
                     tags,
                     prefix,
                     limit,
+                    semantic,
                 })
                 .await?;
+            let status = if semantic {
+                Some(docs.status().await?)
+            } else {
+                None
+            };
             out.emit(&results, || {
-                if results.hits.is_empty() {
-                    return gettext("No documents match.");
-                }
                 let bold = std::io::stdout().is_terminal();
-                let mut lines: Vec<String> = results.hits.iter().map(|h| hit_lines(h, bold)).collect();
+                let mut lines: Vec<String> = results
+                    .hits
+                    .iter()
+                    .map(|h| hit_lines(h, bold, semantic))
+                    .collect();
+                if let Some(s) = status.as_ref().filter(|s| s.embedded < s.documents) {
+                    lines.push(fill(
+                        &gettext("Only {} of {} documents are embedded so far; the rest are not searched by meaning yet."),
+                        &[&s.embedded, &s.documents],
+                    ));
+                }
+                if results.hits.is_empty() {
+                    lines.insert(0, gettext("No documents match."));
+                }
                 if !results.ranked {
                     lines.push(fill(
                         &gettext("More than {} documents match: title and tag matches are listed first, the rest unranked. Add a word to rank them."),
@@ -203,6 +223,7 @@ pub async fn run(out: Output, command: DocsCommand) -> anyhow::Result<ExitCode> 
                         ],
                     ),
                     fill(&gettext("Master index: {}"), &[&s.master_index]),
+                    semantic_line(&s),
                 ]
                 .join("\n")
             });
@@ -225,7 +246,25 @@ pub async fn run(out: Output, command: DocsCommand) -> anyhow::Result<ExitCode> 
 }
 
 /// Title, path and the snippet with its matches in bold (on a terminal) or `[…]`.
-fn hit_lines(hit: &DocHitInfo, bold: bool) -> String {
+fn semantic_line(s: &roxy_ipc::docs::DocsStatusInfo) -> String {
+    if s.semantic_model.is_empty() {
+        return fill(
+            &gettext("Semantic search: off (no embedding model; build-aux/fetch-models.sh installs it in {})"),
+            &[&s.semantic_model_wanted],
+        );
+    }
+    let state = if s.embedding {
+        gettext("embedding")
+    } else {
+        gettext("ready")
+    };
+    fill(
+        &gettext("Semantic search: {}; {} of {} documents embedded ({} passages)"),
+        &[&state, &s.embedded, &s.documents, &s.passages],
+    )
+}
+
+fn hit_lines(hit: &DocHitInfo, bold: bool, semantic: bool) -> String {
     let (open, close) = if bold {
         ("\x1b[1m", "\x1b[0m")
     } else {
@@ -249,10 +288,17 @@ fn hit_lines(hit: &DocHitInfo, bold: bool) -> String {
         at = end;
     }
     snippet.push_str(&hit.snippet[at.min(hit.snippet.len())..]);
-    format!(
-        "{}  ({})\n    {}",
-        hit.doc.title,
-        hit.doc.path,
-        snippet.trim()
-    )
+    let head = if semantic {
+        fill(
+            &gettext("{}  ({}, {} % similar)"),
+            &[
+                &hit.doc.title,
+                &hit.doc.path,
+                &format!("{:.0}", hit.score * 100.0),
+            ],
+        )
+    } else {
+        format!("{}  ({})", hit.doc.title, hit.doc.path)
+    };
+    format!("{head}\n    {}", snippet.trim())
 }

@@ -102,7 +102,7 @@ impl DocsHub {
 
     /// Runs `work` on the writer (opening or, for `rebuild` or damage, replacing the index
     /// first). Blocking: call from a blocking thread.
-    fn with_writer<T>(
+    pub(super) fn with_writer<T>(
         &self,
         rebuild: bool,
         work: impl FnOnce(&mut DocIndex) -> Result<T, DocsError>,
@@ -141,6 +141,7 @@ impl DocsHub {
         }
         if report.changed() || full {
             self.write_master_index().await;
+            self.start_embedding();
         }
         // After a full sync always: the "indexing" state has ended.
         if report.changed() || !report.skipped.is_empty() || full {

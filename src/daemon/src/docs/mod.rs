@@ -2,6 +2,7 @@
 //! watcher), the master index file, and the numbers for metrics and the scorecard.
 
 mod indexing;
+mod semantic;
 mod watcher;
 
 use crate::supervisor::Supervisor;
@@ -36,6 +37,7 @@ pub struct DocsHub {
     store: Store,
     conn: Connection,
     supervisor: Arc<Supervisor>,
+    data_dir: PathBuf,
     index_path: PathBuf,
     master_path: PathBuf,
     /// The writer; `None` when the index file cannot be opened at all.
@@ -44,6 +46,7 @@ pub struct DocsHub {
     folders: RwLock<Vec<PathBuf>>,
     state: Mutex<State>,
     watcher: Mutex<Option<notify::RecommendedWatcher>>,
+    semantic: semantic::Semantic,
 }
 
 impl DocsHub {
@@ -77,11 +80,13 @@ impl DocsHub {
             supervisor,
             index_path,
             master_path: data_dir.join(MASTER_INDEX_FILE),
+            data_dir,
             writer: Arc::new(Mutex::new(writer)),
             reader: Mutex::new(reader),
             folders: RwLock::new(folders.clone()),
             state: Mutex::default(),
             watcher: Mutex::default(),
+            semantic: semantic::Semantic::default(),
         });
         if rebuilt {
             tracing::warn!("docs index was damaged and is rebuilt from the files");
@@ -133,6 +138,8 @@ impl DocsHub {
 
     pub fn status(&self) -> DocsStatusInfo {
         let folders = self.folders();
+        let semantic = *self.semantic.counts.lock().unwrap();
+        let model = self.model_dir();
         let state = self.state.lock().unwrap();
         let now = roxy_core::time::now_ms();
         let lag_ms = match state.behind_since_ms {
@@ -160,6 +167,13 @@ impl DocsHub {
             watching: state.watching,
             master_index: self.master_path.to_string_lossy().into_owned(),
             synced_ms: state.synced_ms,
+            semantic_model: model
+                .map(|m| m.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            semantic_model_wanted: self.user_model_dir().to_string_lossy().into_owned(),
+            embedded: semantic.embedded,
+            passages: semantic.passages,
+            embedding: self.semantic.running(),
         }
     }
 
@@ -275,9 +289,13 @@ impl DocsHub {
             *reader = Reader::open(&self.index_path).ok();
         }
         let stats = reader.as_ref().and_then(|r| r.stats().ok());
+        let counts = reader.as_ref().and_then(|r| r.embedding_counts().ok());
         drop(reader);
         if let Some(stats) = stats {
             self.state.lock().unwrap().stats = stats;
+        }
+        if let Some(counts) = counts {
+            *self.semantic.counts.lock().unwrap() = counts;
         }
     }
 

@@ -70,16 +70,19 @@ impl DocsService {
         } else {
             query.limit as usize
         };
-        let results = self
-            .hub
-            .search(SearchQuery {
-                text: query.text,
-                folder: (!query.folder.is_empty()).then_some(query.folder),
-                tags: query.tags,
-                prefix: query.prefix,
-                limit: limit.min(MAX_HITS),
-            })
-            .await?;
+        let semantic = query.semantic;
+        let query = SearchQuery {
+            text: query.text,
+            folder: (!query.folder.is_empty()).then_some(query.folder),
+            tags: query.tags,
+            prefix: query.prefix,
+            limit: limit.min(MAX_HITS),
+        };
+        let results = if semantic {
+            self.hub.search_by_meaning(query).await?
+        } else {
+            self.hub.search(query).await?
+        };
         Ok(DocSearchInfo {
             matched: results.matched,
             ranked: results.ranked,
@@ -173,5 +176,12 @@ impl DocsService {
     pub async fn documents_changed(
         emitter: &SignalEmitter<'_>,
         paths: Vec<String>,
+    ) -> zbus::Result<()>;
+
+    /// The status changed without documents changing (embedding progress).
+    #[zbus(signal)]
+    pub async fn status_changed(
+        emitter: &SignalEmitter<'_>,
+        status: DocsStatusInfo,
     ) -> zbus::Result<()>;
 }

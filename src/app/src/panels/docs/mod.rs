@@ -27,6 +27,10 @@ pub struct DocsPanel {
     /// "tree" or "results" on the left.
     left: gtk::Stack,
     search: gtk::SearchEntry,
+    /// Search by meaning instead of by words (only with the embedding model installed).
+    meaning: gtk::ToggleButton,
+    /// The mode of the newest search, for how its results are shown.
+    searched_by_meaning: bool,
     status: gtk::Label,
     folders_list: gtk::ListBox,
     tree: FolderTree,
@@ -89,6 +93,10 @@ impl DocsPanel {
         &self.tree
     }
 
+    pub fn meaning_toggle(&self) -> &gtk::ToggleButton {
+        &self.meaning
+    }
+
     pub fn status(&self) -> &DocsStatusInfo {
         &self.docs_status
     }
@@ -119,7 +127,7 @@ impl DocsPanel {
                 results,
             } => {
                 if generation == self.generation {
-                    self.results.show(&results);
+                    self.results.show(&results, self.searched_by_meaning);
                 }
             }
             DocsEvent::Document { content, history } => {
@@ -176,6 +184,12 @@ impl DocsPanel {
                 &[&s.skipped],
             ));
         }
+        if !s.semantic_model.is_empty() && s.embedded < s.documents {
+            parts.push(fill(
+                &gettext("{} of {} embedded for meaning"),
+                &[&s.embedded, &s.documents],
+            ));
+        }
         parts.push(if s.indexing {
             gettext("indexing…")
         } else if !s.watching {
@@ -184,6 +198,19 @@ impl DocsPanel {
             gettext("up to date")
         });
         self.status.set_label(&parts.join(" · "));
+        let available = !s.semantic_model.is_empty();
+        self.meaning.set_sensitive(available);
+        if !available {
+            self.meaning.set_active(false);
+        }
+        self.meaning.set_tooltip_text(Some(&if available {
+            gettext("Search by meaning instead of words (Ctrl+M)")
+        } else {
+            fill(
+                &gettext("Search by meaning needs the embedding model all-MiniLM-L6-v2 in {}; build-aux/fetch-models.sh installs it."),
+                &[&s.semantic_model_wanted],
+            )
+        }));
         while let Some(row) = self.folders_list.first_child() {
             self.folders_list.remove(&row);
         }
@@ -207,14 +234,16 @@ impl DocsPanel {
         }
         self.left.set_visible_child_name("results");
         self.generation += 1;
+        self.searched_by_meaning = self.meaning.is_active();
         request(
             sender,
             DocsRequest::Search {
                 generation: self.generation,
                 query: DocQueryInfo {
                     text,
-                    prefix: true,
+                    prefix: !self.searched_by_meaning,
                     limit: RESULTS,
+                    semantic: self.searched_by_meaning,
                     ..DocQueryInfo::default()
                 },
             },
@@ -276,7 +305,7 @@ impl SimpleComponent for DocsPanel {
         let empty = adw::StatusPage::builder()
             .icon_name("accessories-dictionary-symbolic")
             .title(gettext("No Docs Folder Yet"))
-            .description(gettext("Choose the folder that holds your notes (markdown, YAML or text). Roxy indexes it for instant full-text search, keeps a master index and follows every change. Semantic search is not built yet."))
+            .description(gettext("Choose the folder that holds your notes (markdown, YAML or text). Roxy indexes it for instant full-text search, keeps a master index and follows every change. With the embedding model installed it also finds documents by meaning."))
             .child(&add)
             .vexpand(true)
             .build();
@@ -325,8 +354,15 @@ impl SimpleComponent for DocsPanel {
             .tooltip_text(gettext("Docs folders"))
             .popover(&popover)
             .build();
+        let meaning = gtk::ToggleButton::builder()
+            .label(gettext("Meaning"))
+            .sensitive(false)
+            .build();
+        let s = sender.clone();
+        meaning.connect_toggled(move |_| s.input(DocsInput::Search));
         let search_row = gtk::Box::new(gtk::Orientation::Horizontal, 6);
         search_row.append(&search);
+        search_row.append(&meaning);
         search_row.append(&folders_button);
         let status = gtk::Label::builder().xalign(0.0).wrap(true).build();
         status.add_css_class("dim-label");
@@ -400,13 +436,15 @@ impl SimpleComponent for DocsPanel {
             gtk::glib::Propagation::Proceed
         });
         search.add_controller(keys);
-        install_shortcuts(&root, &search, &sender);
+        install_shortcuts(&root, &search, &meaning, &sender);
 
         let model = DocsPanel {
             toasts: root.clone(),
             pages,
             left,
             search,
+            meaning,
+            searched_by_meaning: false,
             status,
             folders_list,
             tree,
@@ -531,14 +569,28 @@ impl SimpleComponent for DocsPanel {
     }
 }
 
-/// Ctrl+K and Ctrl+F search; Alt+Left and Alt+Right walk the history.
+/// Ctrl+K and Ctrl+F search, Ctrl+M switches to search by meaning; Alt+Left and Alt+Right
+/// walk the history.
 fn install_shortcuts(
     root: &adw::ToastOverlay,
     search: &gtk::SearchEntry,
+    meaning: &gtk::ToggleButton,
     sender: &ComponentSender<DocsPanel>,
 ) {
     let shortcuts = gtk::ShortcutController::new();
     shortcuts.set_scope(gtk::ShortcutScope::Managed);
+    let toggle = meaning.clone();
+    let entry = search.clone();
+    shortcuts.add_shortcut(gtk::Shortcut::new(
+        gtk::ShortcutTrigger::parse_string("<Control>m"),
+        Some(gtk::CallbackAction::new(move |_, _| {
+            if toggle.is_sensitive() {
+                toggle.set_active(!toggle.is_active());
+                entry.grab_focus();
+            }
+            gtk::glib::Propagation::Stop
+        })),
+    ));
     for trigger in ["<Control>k", "<Control>f"] {
         let entry = search.clone();
         shortcuts.add_shortcut(gtk::Shortcut::new(

@@ -44,12 +44,24 @@ impl ResultList {
         }
     }
 
-    pub fn show(&self, results: &DocSearchInfo) {
+    /// Shows `results`; `by_meaning` when they come from a semantic search.
+    pub fn show(&self, results: &DocSearchInfo, by_meaning: bool) {
         while let Some(row) = self.list.first_child() {
             self.list.remove(&row);
         }
-        self.summary.set_label(&if results.hits.is_empty() {
+        self.summary.set_label(&if results.hits.is_empty() && by_meaning {
+            gettext("No document is embedded yet. Semantic search finds documents once they are embedded; word search works meanwhile.")
+        } else if results.hits.is_empty() {
             gettext("No documents match. Try fewer words, or a prefix like back*.")
+        } else if by_meaning {
+            fill(
+                &ngettext(
+                    "{} document, nearest in meaning first",
+                    "{} documents, nearest in meaning first",
+                    results.hits.len() as u32,
+                ),
+                &[&results.hits.len()],
+            )
         } else if !results.ranked {
             fill(
                 &gettext("More than {} documents match: title and tag matches first, the rest unranked. Add a word to rank them."),
@@ -63,7 +75,7 @@ impl ResultList {
         });
         *self.paths.borrow_mut() = results.hits.iter().map(|h| h.doc.path.clone()).collect();
         for hit in &results.hits {
-            self.list.append(&row(hit));
+            self.list.append(&row(hit, by_meaning));
         }
     }
 
@@ -84,7 +96,7 @@ impl ResultList {
     }
 }
 
-fn row(hit: &DocHitInfo) -> gtk::Box {
+fn row(hit: &DocHitInfo, by_meaning: bool) -> gtk::Box {
     let row = gtk::Box::new(gtk::Orientation::Vertical, 2);
     row.set_margin_top(4);
     row.set_margin_bottom(4);
@@ -94,8 +106,16 @@ fn row(hit: &DocHitInfo) -> gtk::Box {
         .ellipsize(gtk::pango::EllipsizeMode::End)
         .build();
     title.add_css_class("heading");
+    let place_text = if by_meaning {
+        fill(
+            &gettext("{} · {} % similar"),
+            &[&hit.doc.rel, &format!("{:.0}", hit.score * 100.0)],
+        )
+    } else {
+        hit.doc.rel.clone()
+    };
     let place = gtk::Label::builder()
-        .label(&hit.doc.rel)
+        .label(&place_text)
         .xalign(0.0)
         .ellipsize(gtk::pango::EllipsizeMode::Middle)
         .build();

@@ -177,7 +177,8 @@ impl Reader {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut hits = Vec::with_capacity(nearest.len());
-        for near in nearest {
+        // At or below zero a passage is unrelated to the query (opposite, at best).
+        for near in nearest.into_iter().filter(|n| n.similarity > 0.0) {
             let hit = stmt
                 .query_row(params![near.doc_id, near.seq], |r| {
                     Ok(SearchHit {
