@@ -237,7 +237,7 @@ fn docs_by_meaning_with_the_real_embedding_model() {
     let studio = by_meaning(&bus, &format!("{query} in:studio"));
     assert!(studio.iter().all(|(rel, _)| rel.starts_with("studio/")));
     let text = stdout(&bus.roxyctl(&["docs", "search", "-s", query, "-n", "1"]));
-    assert!(text.contains("% similar"), "{text}");
+    assert!(text.contains("similarity "), "{text}");
 
     // An edit is embedded again in the background.
     std::fs::write(

@@ -290,11 +290,11 @@ fn hit_lines(hit: &DocHitInfo, bold: bool, semantic: bool) -> String {
     snippet.push_str(&hit.snippet[at.min(hit.snippet.len())..]);
     let head = if semantic {
         fill(
-            &gettext("{}  ({}, {} % similar)"),
+            &gettext("{}  ({}, similarity {})"),
             &[
                 &hit.doc.title,
                 &hit.doc.path,
-                &format!("{:.0}", hit.score * 100.0),
+                &format!("{:.0} %", hit.score * 100.0),
             ],
         )
     } else {

@@ -108,8 +108,8 @@ fn row(hit: &DocHitInfo, by_meaning: bool) -> gtk::Box {
     title.add_css_class("heading");
     let place_text = if by_meaning {
         fill(
-            &gettext("{} · {} % similar"),
-            &[&hit.doc.rel, &format!("{:.0}", hit.score * 100.0)],
+            &gettext("{} · similarity {}"),
+            &[&hit.doc.rel, &format!("{:.0} %", hit.score * 100.0)],
         )
     } else {
         hit.doc.rel.clone()
