@@ -11,6 +11,8 @@ cargo bench -p roxy-tests --bench sampler
 cargo bench -p roxy-tests --bench checks
 cargo bench -p roxy-tests --bench crm
 cargo bench -p roxy-tests --bench docs
+ROXY_EMBEDDING_MODEL=$(build-aux/fetch-models.sh "$HOME/.cache/roxy/models/all-minilm-l6-v2") \
+  cargo bench -p roxy-tests --bench docs_semantic
 
 # ansible-core from PyPI for the runbook comparison (2.17 is the last for Debian 12's Python 3.11).
 venv="$HOME/.cache/roxy/ansible-venv"

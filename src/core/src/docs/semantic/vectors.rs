@@ -51,6 +51,14 @@ impl VectorSet {
         self.dimensions
     }
 
+    /// Every row: document, passage number, vector.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, u32, &[f32])> {
+        self.rows
+            .iter()
+            .zip(self.data.chunks_exact(self.dimensions.max(1)))
+            .map(|(&(doc, seq), v)| (doc, seq, v))
+    }
+
     /// The `limit` documents whose best passage is nearest to `query`, best first.
     /// `allowed`, when given, limits the documents considered (folder and tag filters).
     pub fn nearest(
