@@ -2,7 +2,7 @@
 //! are embedded, what a query costs, and what the vector scan costs at 10 000-note scale.
 //! The baseline is word search (FTS5) over the same notes in the same run.
 //!
-//! 200 generated notes are embedded for real (embedding 10 000 takes about an hour on
+//! 100 generated notes are embedded for real (embedding 10 000 takes about an hour on
 //! two cores, which is why roxyd does it as a background job). The scan at scale reuses
 //! those real vectors, repeated to 100 000 passages: its cost does not depend on the values.
 
@@ -16,7 +16,7 @@ use roxy_tests::embedding_model;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-const NOTES: usize = 200;
+const NOTES: usize = 100;
 const QUERIES: usize = 50;
 const REPEAT: usize = 3;
 /// Passages of 10 000 notes like these (about 10 each).

@@ -101,6 +101,24 @@ fn the_nearest_document_is_the_one_with_the_nearest_passage() {
     let only_two = std::collections::HashSet::from([2]);
     assert_eq!(set.nearest(&[0.0, 1.0], Some(&only_two), 10)[0].doc_id, 2);
     assert_eq!(set.nearest(&[1.0, 0.0], None, 1).len(), 1);
+    // A document whose rows are not together still counts once, with its best passage.
+    assert!(set.push(1, 2, &[-0.6, 0.8]));
+    let near = set.nearest(&[-1.0, 0.0], None, 10);
+    assert_eq!(
+        near.iter().map(|n| (n.doc_id, n.seq)).collect::<Vec<_>>(),
+        [(1, 2), (2, 0)]
+    );
+    // Longer vectors than eight values (the sums run in lanes of eight plus a tail).
+    let mut wide = VectorSet::new(11);
+    let unit = |i: usize| -> Vec<f32> { (0..11).map(|j| f32::from(u8::from(i == j))).collect() };
+    for i in 0..11 {
+        wide.push(i as i64, 0, &unit(i));
+    }
+    for i in 0..11 {
+        let near = wide.nearest(&unit(i), None, 3);
+        assert_eq!((near[0].doc_id, near[0].similarity), (i as i64, 1.0));
+        assert_eq!(near[1].similarity, 0.0);
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! (exact nearest neighbours; a knowledge base of 10 000 documents is ~100 000 passages,
 //! which one scan covers in tens of milliseconds without an approximate index to keep).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Default)]
 pub struct VectorSet {
@@ -67,38 +67,65 @@ impl VectorSet {
         allowed: Option<&HashSet<i64>>,
         limit: usize,
     ) -> Vec<Nearest> {
-        if query.len() != self.dimensions || self.dimensions == 0 {
+        if query.len() != self.dimensions || self.dimensions == 0 || limit == 0 {
             return Vec::new();
         }
-        let mut best: HashMap<i64, Nearest> = HashMap::new();
+        // Rows come grouped by document (loaded in order): keep the best of each group.
+        let mut best: Vec<Nearest> = Vec::new();
         for (row, vector) in self.data.chunks_exact(self.dimensions).enumerate() {
             let (doc_id, seq) = self.rows[row];
             if allowed.is_some_and(|a| !a.contains(&doc_id)) {
                 continue;
             }
-            let similarity: f32 = vector.iter().zip(query).map(|(a, b)| a * b).sum();
-            let entry = best.entry(doc_id).or_insert(Nearest {
-                doc_id,
-                seq,
-                similarity: f32::MIN,
-            });
-            if similarity > entry.similarity {
-                *entry = Nearest {
+            let similarity = dot(vector, query);
+            match best.last_mut() {
+                Some(last) if last.doc_id == doc_id => {
+                    if similarity > last.similarity {
+                        last.seq = seq;
+                        last.similarity = similarity;
+                    }
+                }
+                _ => best.push(Nearest {
                     doc_id,
                     seq,
                     similarity,
-                };
+                }),
             }
         }
-        let mut ranked: Vec<Nearest> = best.into_values().collect();
-        ranked.sort_by(|a, b| {
+        let order = |a: &Nearest, b: &Nearest| {
             b.similarity
                 .total_cmp(&a.similarity)
                 .then(a.doc_id.cmp(&b.doc_id))
-        });
-        ranked.truncate(limit);
-        ranked
+        };
+        // Rows pushed out of order leave a document in several groups: keep its best.
+        best.sort_unstable_by(|a, b| a.doc_id.cmp(&b.doc_id).then(order(a, b)));
+        best.dedup_by_key(|n| n.doc_id);
+        if best.len() > limit {
+            best.select_nth_unstable_by(limit - 1, order);
+            best.truncate(limit);
+        }
+        best.sort_unstable_by(order);
+        best
     }
+}
+
+/// Dot product in eight independent sums, which the compiler turns into SIMD (one running
+/// sum must add in order and stays scalar).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a8.zip(b8) {
+        for i in 0..8 {
+            lanes[i] += x[i] * y[i];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
 /// A vector as stored: little-endian f32s.
