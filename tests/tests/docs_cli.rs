@@ -21,6 +21,14 @@ fn search(bus: &TestBus, query: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// A private copy of the fixture knowledge base (tests edit it), at its resolved path.
+fn fixture_kb() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let kb = dir.path().join("kb").canonicalize_or_self();
+    copy_tree(Path::new(FIXTURES), &kb);
+    (dir, kb)
+}
+
 fn indexed(bus: &TestBus, documents: u64) -> bool {
     let status = bus.roxyctl_ok(&["docs", "status"]);
     !status["indexing"].as_bool().unwrap() && status["documents"] == documents
@@ -40,9 +48,7 @@ fn until_found(bus: &TestBus, query: &[&str], expected: &[&str]) -> Duration {
 #[test]
 fn docs_from_folder_to_search_to_live_updates() {
     let bus = TestBus::new();
-    let dir = tempfile::tempdir().unwrap();
-    let kb = dir.path().join("kb").canonicalize_or_self();
-    copy_tree(Path::new(FIXTURES), &kb);
+    let (dir, kb) = fixture_kb();
 
     // Nothing chosen yet: the CLI says what to do.
     assert_eq!(bus.roxyctl_ok(&["docs", "folders"]), Value::Array(vec![]));
@@ -215,9 +221,7 @@ fn embedded(bus: &TestBus, documents: u64) -> bool {
 fn docs_by_meaning_with_the_real_embedding_model() {
     let model = embedding_model();
     let bus = TestBus::with_daemon_env(&[("ROXY_EMBEDDING_MODEL", model.to_str().unwrap())]);
-    let dir = tempfile::tempdir().unwrap();
-    let kb = dir.path().join("kb").canonicalize_or_self();
-    copy_tree(Path::new(FIXTURES), &kb);
+    let (_dir, kb) = fixture_kb();
     bus.roxyctl_ok(&["docs", "folders", "--add", kb.to_str().unwrap()]);
     assert!(bus.wait_for(Duration::from_secs(20), || indexed(&bus, 6)));
     assert!(bus.wait_for(Duration::from_secs(60), || embedded(&bus, 6)));
@@ -268,9 +272,7 @@ fn docs_by_meaning_with_the_real_embedding_model() {
 #[test]
 fn without_the_model_semantic_search_says_how_to_get_it() {
     let bus = TestBus::new();
-    let dir = tempfile::tempdir().unwrap();
-    let kb = dir.path().join("kb").canonicalize_or_self();
-    copy_tree(Path::new(FIXTURES), &kb);
+    let (_dir, kb) = fixture_kb();
     bus.roxyctl_ok(&["docs", "folders", "--add", kb.to_str().unwrap()]);
     assert!(bus.wait_for(Duration::from_secs(20), || indexed(&bus, 6)));
     let err = bus.roxyctl_refused(&["docs", "search", "--semantic", "backups"]);
