@@ -37,26 +37,16 @@ impl Crm {
         ensure_contact(&mut tx, draft.contact_id).await?;
         let score = bant::score(&config, &draft.bant, today()).total as i64;
         let now = now_ms();
-        let id: i64 = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO crm_leads (contact_id, source, status, value_cents, next_action,
              next_action_due, budget_cents, authority, need, decision_date, score, created_at,
              updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-        )
-        .bind(draft.contact_id)
-        .bind(&draft.source)
-        .bind(draft.status.id())
-        .bind(draft.value_cents)
-        .bind(&draft.next_action)
-        .bind(&draft.next_action_due)
-        .bind(draft.bant.budget_cents)
-        .bind(draft.bant.authority.id())
-        .bind(draft.bant.need.id())
-        .bind(&draft.bant.decision_date)
-        .bind(score)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+        );
+        let id: i64 = bind_lead(insert, &draft, score)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
         refresh_contact(&mut tx, self.dialect, draft.contact_id).await?;
         tx.commit().await?;
         Ok(id)
@@ -202,27 +192,36 @@ async fn write_lead(
     config: &BantConfig,
 ) -> Result<(), CrmError> {
     let score = bant::score(config, &draft.bant, today()).total as i64;
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE crm_leads SET contact_id = $2, source = $3, status = $4, value_cents = $5,
          next_action = $6, next_action_due = $7, budget_cents = $8, authority = $9, need = $10,
          decision_date = $11, score = $12, updated_at = $13 WHERE id = $1",
     )
-    .bind(id)
-    .bind(draft.contact_id)
-    .bind(&draft.source)
-    .bind(draft.status.id())
-    .bind(draft.value_cents)
-    .bind(&draft.next_action)
-    .bind(&draft.next_action_due)
-    .bind(draft.bant.budget_cents)
-    .bind(draft.bant.authority.id())
-    .bind(draft.bant.need.id())
-    .bind(&draft.bant.decision_date)
-    .bind(score)
-    .bind(now_ms())
-    .execute(&mut *conn)
-    .await?;
+    .bind(id);
+    bind_lead(update, draft, score)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a lead's own columns in table order, `contact_id` to `decision_date`, then `score`
+/// (insert and update list them alike).
+fn bind_lead<'q>(query: AnyQuery<'q>, draft: &'q LeadDraft, score: i64) -> AnyQuery<'q> {
+    query
+        .bind(draft.contact_id)
+        .bind(&draft.source)
+        .bind(draft.status.id())
+        .bind(draft.value_cents)
+        .bind(&draft.next_action)
+        .bind(&draft.next_action_due)
+        .bind(draft.bant.budget_cents)
+        .bind(draft.bant.authority.id())
+        .bind(draft.bant.need.id())
+        .bind(&draft.bant.decision_date)
+        .bind(score)
 }
 
 fn lead_from_row(row: &AnyRow) -> Result<Lead, CrmError> {

@@ -136,10 +136,25 @@ impl DocsHub {
             .collect())
     }
 
+    /// The whole status, semantic search included (which looks for the model on disk).
     pub fn status(&self) -> DocsStatusInfo {
-        let folders = self.folders();
         let semantic = *self.semantic.counts.lock().unwrap();
-        let model = self.model_dir();
+        DocsStatusInfo {
+            semantic_model: self
+                .model_dir()
+                .map(|m| m.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            semantic_model_wanted: self.user_model_dir().to_string_lossy().into_owned(),
+            embedded: semantic.embedded,
+            passages: semantic.passages,
+            embedding: self.semantic.running(),
+            ..self.index_status()
+        }
+    }
+
+    /// The index's part of the status, from memory only (alert rules read it every round).
+    fn index_status(&self) -> DocsStatusInfo {
+        let folders = self.folders();
         let state = self.state.lock().unwrap();
         let now = roxy_core::time::now_ms();
         let lag_ms = match state.behind_since_ms {
@@ -167,13 +182,7 @@ impl DocsHub {
             watching: state.watching,
             master_index: self.master_path.to_string_lossy().into_owned(),
             synced_ms: state.synced_ms,
-            semantic_model: model
-                .map(|m| m.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            semantic_model_wanted: self.user_model_dir().to_string_lossy().into_owned(),
-            embedded: semantic.embedded,
-            passages: semantic.passages,
-            embedding: self.semantic.running(),
+            ..DocsStatusInfo::default()
         }
     }
 
@@ -267,7 +276,7 @@ impl DocsHub {
 
     /// Numbers for alert rules and the metrics export.
     pub fn values(&self) -> Vec<(String, f64)> {
-        let status = self.status();
+        let status = self.index_status();
         if status.folders.is_empty() {
             return Vec::new();
         }

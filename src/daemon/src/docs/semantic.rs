@@ -33,6 +33,8 @@ pub(super) struct Semantic {
     running: AtomicBool,
     /// Documents changed while embedding ran: look again when it ends.
     again: AtomicBool,
+    /// A task is waiting to unload the model when it goes unused.
+    unload_watch: AtomicBool,
     pub(super) counts: Mutex<EmbeddingCounts>,
 }
 
@@ -81,7 +83,7 @@ impl DocsHub {
     }
 
     async fn run_embedding(self: &Arc<Self>, dir: PathBuf) {
-        let counts = self.semantic.counts.lock().unwrap().to_owned();
+        let counts = *self.semantic.counts.lock().unwrap();
         let pending = counts.documents.saturating_sub(counts.embedded);
         let hub = self.clone();
         if pending > QUIET_LIMIT {
@@ -217,20 +219,38 @@ impl DocsHub {
         Ok(embedder)
     }
 
+    /// Lets the model go once it has not been used for [`IDLE_UNLOAD`]. One watcher at a
+    /// time: searches while typing would otherwise leave a sleeping task per keystroke.
     fn unload_when_idle(self: &Arc<Self>) {
+        if self.semantic.unload_watch.swap(true, Ordering::SeqCst) {
+            return;
+        }
         let hub = Arc::downgrade(self);
         tokio::spawn(async move {
-            tokio::time::sleep(IDLE_UNLOAD).await;
-            let Some(hub) = hub.upgrade() else {
-                return;
-            };
-            let mut slot = hub.semantic.embedder.lock().unwrap();
-            let idle = slot
-                .as_ref()
-                .is_some_and(|(_, used)| used.elapsed() >= IDLE_UNLOAD);
-            if idle && !hub.semantic.running() {
-                *slot = None;
-                tracing::debug!("docs: embedding model unloaded after {IDLE_UNLOAD:?} unused");
+            let mut wait = IDLE_UNLOAD;
+            loop {
+                tokio::time::sleep(wait).await;
+                let Some(hub) = hub.upgrade() else {
+                    return;
+                };
+                let mut slot = hub.semantic.embedder.lock().unwrap();
+                let unused = slot.as_ref().map(|(_, used)| used.elapsed());
+                match unused {
+                    Some(unused) if unused < IDLE_UNLOAD || hub.semantic.running() => {
+                        wait = IDLE_UNLOAD
+                            .saturating_sub(unused)
+                            .max(Duration::from_secs(1));
+                    }
+                    _ => {
+                        if slot.take().is_some() {
+                            tracing::debug!(
+                                "docs: embedding model unloaded after {IDLE_UNLOAD:?} unused"
+                            );
+                        }
+                        hub.semantic.unload_watch.store(false, Ordering::SeqCst);
+                        return;
+                    }
+                }
             }
         });
     }

@@ -42,11 +42,6 @@ impl Embedder {
             })?;
         let config: Config =
             serde_json::from_str(&config_text).map_err(|e| fail(format!("config.json: {e}")))?;
-        let dimensions = serde_json::from_str::<serde_json::Value>(&config_text)
-            .ok()
-            .and_then(|v| v.get("hidden_size")?.as_u64())
-            .ok_or_else(|| fail("config.json: hidden_size is missing".into()))?
-            as usize;
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
             .map_err(|e| fail(format!("tokenizer.json: {e}")))?;
         tokenizer.with_padding(Some(PaddingParams::default()));
@@ -67,8 +62,8 @@ impl Embedder {
         Ok(Self {
             model,
             tokenizer,
-            fingerprint: format!("{MODEL_NAME}/{dimensions}/{weights_len}"),
-            dimensions,
+            fingerprint: format!("{MODEL_NAME}/{}/{weights_len}", config.hidden_size),
+            dimensions: config.hidden_size,
         })
     }
 
