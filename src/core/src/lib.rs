@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod broadcast;
 pub mod crm;
 pub mod docs;
 pub mod infra;

@@ -48,6 +48,7 @@ pub struct Daemon {
     tray: Arc<Tray>,
     /// "Quit Daemon" in the tray.
     quit: Arc<Notify>,
+    broadcast: Arc<crate::broadcast::BroadcastHub>,
 }
 
 /// Exports every interface, then claims the bus name: a caller that activated roxyd finds
@@ -126,6 +127,19 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
             ),
         )
         .await?;
+    let broadcast = crate::broadcast::BroadcastHub::start(
+        conn.clone(),
+        store.clone(),
+        secrets.clone(),
+        notices.clone(),
+    )
+    .await;
+    server
+        .at(
+            DAEMON_PATH,
+            crate::services::broadcast1::BroadcastService::new(broadcast.clone()),
+        )
+        .await?;
     let crm = crate::crm::CrmHub::start(store.clone(), secrets.clone(), notices.clone()).await;
     server
         .at(
@@ -172,6 +186,7 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         supervisor,
         tray,
         quit,
+        broadcast,
     })
 }
 
@@ -261,6 +276,7 @@ impl Daemon {
     }
 
     pub async fn shutdown(self) {
+        self.broadcast.shutdown();
         self.tray.shutdown().await;
         self.supervisor.shutdown(SHUTDOWN_GRACE).await;
         let _ = self.conn.release_name(DAEMON_BUS_NAME).await;

@@ -3,6 +3,7 @@
 
 mod alerting;
 mod autostart;
+mod broadcast;
 mod bus;
 mod crm;
 mod docs;

@@ -2,8 +2,8 @@
 
 use crate::names::{DAEMON_BUS_NAME, DAEMON_PATH};
 use crate::proxies::{
-    Crm1Proxy, Daemon1Proxy, Docs1Proxy, Infra1Proxy, Job1Proxy, Jobs1Proxy, Metrics1Proxy,
-    Notifications1Proxy, Runbooks1Proxy, Secrets1Proxy,
+    Broadcast1Proxy, Crm1Proxy, Daemon1Proxy, Docs1Proxy, Infra1Proxy, Job1Proxy, Jobs1Proxy,
+    Metrics1Proxy, Notifications1Proxy, Runbooks1Proxy, Secrets1Proxy,
 };
 use crate::RoxyError;
 use zbus::fdo::NameOwnerChangedStream;
@@ -63,6 +63,15 @@ impl Client {
 
     pub async fn metrics(&self) -> Result<Metrics1Proxy<'static>, RoxyError> {
         Ok(Metrics1Proxy::builder(&self.connection)
+            .destination(DAEMON_BUS_NAME)?
+            .path(DAEMON_PATH)?
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?)
+    }
+
+    pub async fn broadcast(&self) -> Result<Broadcast1Proxy<'static>, RoxyError> {
+        Ok(Broadcast1Proxy::builder(&self.connection)
             .destination(DAEMON_BUS_NAME)?
             .path(DAEMON_PATH)?
             .cache_properties(CacheProperties::No)

@@ -4,6 +4,7 @@
 //! and error names must be string literals for zbus' macros; a unit test keeps them in step
 //! with the app id.
 
+pub mod broadcast;
 pub mod client;
 pub mod crm;
 pub mod docs;

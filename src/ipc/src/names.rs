@@ -31,6 +31,7 @@ pub mod interfaces {
     pub const INFRA1: &str = "io.github.skybeam.Roxy.Infra1";
     pub const CRM1: &str = "io.github.skybeam.Roxy.Crm1";
     pub const DOCS1: &str = "io.github.skybeam.Roxy.Docs1";
+    pub const BROADCAST1: &str = "io.github.skybeam.Roxy.Broadcast1";
     pub const ERROR_PREFIX_LITERAL: &str = "io.github.skybeam.Roxy.Error";
 }
 
@@ -51,6 +52,7 @@ mod tests {
             interfaces::INFRA1,
             interfaces::CRM1,
             interfaces::DOCS1,
+            interfaces::BROADCAST1,
             interfaces::ERROR_PREFIX_LITERAL,
         ] {
             assert!(

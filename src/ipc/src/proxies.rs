@@ -1,6 +1,10 @@
 //! Client-side proxies of roxyd's interfaces. No default destination is set because the bus
 //! name depends on the build profile; use [`crate::Client`] to build them.
 
+use crate::broadcast::{
+    BroadcastSessionInfo, MeterInfo, NdiFindingInfo, NdiSourceInfo, ObsInstanceInfo, ObsStateInfo,
+    SceneItemInfo,
+};
 use crate::crm::{
     BantConfigInfo, ContactFormInfo, ContactInfo, ContactQueryInfo, ContactRowInfo, DealFormInfo,
     DealInfo, DuplicateInfo, FieldErrorInfo, ForecastInfo, ImportReportInfo, InteractionInfo,
@@ -378,4 +382,75 @@ pub trait Docs1 {
     fn documents_changed(&self, paths: Vec<String>) -> zbus::Result<()>;
     #[zbus(signal)]
     fn status_changed(&self, status: crate::docs::DocsStatusInfo) -> zbus::Result<()>;
+}
+
+/// OBS instances (scenes, outputs, mixer, stats, previews), stream health sessions, NDI.
+/// `instance` "" means the first instance.
+#[proxy(interface = "io.github.skybeam.Roxy.Broadcast1", gen_blocking = false)]
+pub trait Broadcast1 {
+    fn instances(&self) -> Result<Vec<ObsInstanceInfo>, RoxyError>;
+    /// Adds an instance and connects to it; `password` "" means none (it goes to the secret
+    /// store, never the database).
+    fn add_instance(
+        &self,
+        name: &str,
+        host: &str,
+        port: u16,
+        password: &str,
+    ) -> Result<ObsInstanceInfo, RoxyError>;
+    fn remove_instance(&self, name: &str) -> Result<(), RoxyError>;
+    /// Replaces the stored password ("" removes it) and connects again at once.
+    fn set_password(&self, name: &str, password: &str) -> Result<(), RoxyError>;
+    /// Connects again at once instead of waiting for the next retry.
+    fn reconnect(&self, name: &str) -> Result<(), RoxyError>;
+    fn state(&self, instance: &str) -> Result<ObsStateInfo, RoxyError>;
+    fn set_program_scene(&self, instance: &str, scene: &str) -> Result<(), RoxyError>;
+    /// Studio mode only.
+    fn set_preview_scene(&self, instance: &str, scene: &str) -> Result<(), RoxyError>;
+    fn set_studio_mode(&self, instance: &str, on: bool) -> Result<(), RoxyError>;
+    /// Studio mode: moves the preview scene to program.
+    fn transition(&self, instance: &str) -> Result<(), RoxyError>;
+    /// "start" or "stop".
+    fn stream(&self, instance: &str, action: &str) -> Result<(), RoxyError>;
+    /// "start", "stop", "pause" or "resume"; "stop" returns the file written.
+    fn record(&self, instance: &str, action: &str) -> Result<String, RoxyError>;
+    /// "start", "stop" or "save"; "save" returns the file written.
+    fn replay_buffer(&self, instance: &str, action: &str) -> Result<String, RoxyError>;
+    fn set_virtual_cam(&self, instance: &str, on: bool) -> Result<(), RoxyError>;
+    fn scene_items(&self, instance: &str, scene: &str) -> Result<Vec<SceneItemInfo>, RoxyError>;
+    fn set_item_visible(
+        &self,
+        instance: &str,
+        scene: &str,
+        source: &str,
+        visible: bool,
+    ) -> Result<(), RoxyError>;
+    fn set_muted(&self, instance: &str, input: &str, muted: bool) -> Result<(), RoxyError>;
+    /// −100 to 26 dB.
+    fn set_volume(&self, instance: &str, input: &str, db: f64) -> Result<(), RoxyError>;
+    /// Keeps `Meters` signals coming for 15 s; call again to keep them coming.
+    fn watch_meters(&self, instance: &str) -> Result<(), RoxyError>;
+    /// A JPEG of the program output, `width` pixels wide (OBS' GetSourceScreenshot).
+    fn screenshot(&self, instance: &str, width: u32) -> Result<Vec<u8>, RoxyError>;
+    /// Stream and recording sessions, newest first.
+    fn sessions(&self, limit: u32) -> Result<Vec<BroadcastSessionInfo>, RoxyError>;
+    fn ndi_sources(&self) -> Result<Vec<NdiSourceInfo>, RoxyError>;
+    /// Why NDI sources might not show up, checked now.
+    fn ndi_diagnose(&self) -> Result<Vec<NdiFindingInfo>, RoxyError>;
+    #[zbus(signal)]
+    fn instance_changed(&self, instance: ObsInstanceInfo) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn state_changed(&self, state: ObsStateInfo) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn meters(&self, instance: String, meters: Vec<MeterInfo>) -> zbus::Result<()>;
+    /// A recording started, paused, resumed or stopped ("stopped" carries the file).
+    #[zbus(signal)]
+    fn record_state_changed(
+        &self,
+        instance: String,
+        state: String,
+        file: String,
+    ) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn ndi_sources_changed(&self, sources: Vec<NdiSourceInfo>) -> zbus::Result<()>;
 }

@@ -10,6 +10,7 @@ pub mod infra;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;
+pub mod obs;
 pub mod runbook;
 pub mod schedule;
 pub mod secret;

@@ -19,10 +19,12 @@ pub enum EventKind {
     AlertResolved,
     ContainerHealed,
     CrmDue,
+    /// OBS: frames dropped, disk almost full, stream disconnected.
+    BroadcastHealth,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::RunFailed,
         EventKind::ApprovalNeeded,
         EventKind::RunFinished,
@@ -31,6 +33,7 @@ impl EventKind {
         EventKind::AlertResolved,
         EventKind::ContainerHealed,
         EventKind::CrmDue,
+        EventKind::BroadcastHealth,
     ];
 
     pub fn id(self) -> &'static str {
@@ -43,6 +46,7 @@ impl EventKind {
             EventKind::AlertResolved => "alert.resolved",
             EventKind::ContainerHealed => "container.healed",
             EventKind::CrmDue => "crm.due",
+            EventKind::BroadcastHealth => "broadcast.health",
         }
     }
 
@@ -53,9 +57,10 @@ impl EventKind {
     /// A failure or a waiting approval interrupts; everything else can wait.
     pub fn default_profile(self) -> Profile {
         match self {
-            EventKind::RunFailed | EventKind::ApprovalNeeded | EventKind::AlertFired => {
-                Profile::Critical
-            }
+            EventKind::RunFailed
+            | EventKind::ApprovalNeeded
+            | EventKind::AlertFired
+            | EventKind::BroadcastHealth => Profile::Critical,
             EventKind::RunFinished
             | EventKind::SecretsFound
             | EventKind::AlertResolved

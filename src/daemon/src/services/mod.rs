@@ -1,5 +1,6 @@
 //! One module per D-Bus interface served by roxyd.
 
+pub mod broadcast1;
 pub mod caller;
 pub mod crm1;
 pub mod daemon1;

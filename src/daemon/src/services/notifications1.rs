@@ -52,6 +52,7 @@ pub fn kind_label(kind: EventKind) -> String {
         EventKind::AlertResolved => gettext("An alert resolved"),
         EventKind::ContainerHealed => gettext("A restarted container is running again"),
         EventKind::CrmDue => gettext("A CRM next action is due"),
+        EventKind::BroadcastHealth => gettext("A stream or recording is in trouble"),
     }
 }
 

@@ -1,0 +1,210 @@
+//! Broadcast: one link per OBS instance (see `link`), their controls, stream health and
+//! sessions, and NDI discovery. `Broadcast1` serves it on the bus.
+
+mod control;
+mod events;
+mod link;
+pub mod ndi;
+mod state;
+
+use crate::notifications::Notices;
+use crate::secrets::SecretStore;
+use link::Link;
+use roxy_core::broadcast::{secret_name, InstanceError, ObsInstance};
+use roxy_core::Store;
+use roxy_ipc::broadcast::{BroadcastSessionInfo, ObsInstanceInfo};
+use roxy_ipc::i18n::{fill, gettext};
+use roxy_ipc::RoxyError;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use zbus::Connection;
+use zeroize::Zeroizing;
+
+/// What every link needs from the rest of roxyd.
+pub struct Context {
+    pub conn: Connection,
+    pub store: Store,
+    pub secrets: Arc<SecretStore>,
+    pub notices: Arc<Notices>,
+}
+
+pub struct BroadcastHub {
+    ctx: Arc<Context>,
+    links: Mutex<BTreeMap<String, Arc<Link>>>,
+    pub ndi: Arc<ndi::NdiBrowser>,
+}
+
+fn instance_error(e: InstanceError) -> RoxyError {
+    {
+        match e {
+            InstanceError::NotFound(_) => RoxyError::NotFound(e.to_string()),
+            InstanceError::Store(_) => RoxyError::Failed(e.to_string()),
+            _ => RoxyError::InvalidInput(e.to_string()),
+        }
+    }
+}
+
+impl BroadcastHub {
+    /// Starts a link for every stored instance; each connects (and keeps trying) on its own.
+    pub async fn start(
+        conn: Connection,
+        store: Store,
+        secrets: Arc<SecretStore>,
+        notices: Arc<Notices>,
+    ) -> Arc<Self> {
+        let instances = store.obs_instances().await.unwrap_or_else(|e| {
+            tracing::error!("cannot read the OBS instances: {e}");
+            Vec::new()
+        });
+        let ndi = ndi::NdiBrowser::new(conn.clone());
+        let ctx = Arc::new(Context {
+            conn,
+            store,
+            secrets,
+            notices,
+        });
+        let links = instances
+            .into_iter()
+            .map(|i| (i.name.clone(), Link::start(i, ctx.clone())))
+            .collect();
+        Arc::new(Self {
+            ctx,
+            links: Mutex::new(links),
+            ndi,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.ctx.store
+    }
+
+    pub fn instances(&self) -> Vec<ObsInstanceInfo> {
+        self.links
+            .lock()
+            .unwrap()
+            .values()
+            .map(|l| l.info())
+            .collect()
+    }
+
+    /// The named instance; "" means the first one.
+    pub fn link(&self, name: &str) -> Result<Arc<Link>, RoxyError> {
+        let links = self.links.lock().unwrap();
+        let found = if name.is_empty() {
+            links.values().next()
+        } else {
+            links.get(name)
+        };
+        found.cloned().ok_or_else(|| {
+            if links.is_empty() {
+                RoxyError::NotFound(gettext(
+                    "No OBS instance is set up. Add one with “roxyctl obs add NAME --host HOST --port 4455” or in the Broadcast panel.",
+                ))
+            } else {
+                let names: Vec<&str> = links.keys().map(String::as_str).collect();
+                RoxyError::NotFound(fill(
+                    &gettext("instance: there is no OBS instance “{}”. Instances: {}."),
+                    &[&name, &names.join(", ")],
+                ))
+            }
+        })
+    }
+
+    pub async fn add(
+        &self,
+        name: &str,
+        host: &str,
+        port: u16,
+        password: &str,
+    ) -> Result<ObsInstanceInfo, RoxyError> {
+        let instance = ObsInstance::new(name, host, port).map_err(instance_error)?;
+        self.ctx
+            .store
+            .add_obs_instance(&instance)
+            .await
+            .map_err(instance_error)?;
+        if let Err(e) = self.store_password(name, password).await {
+            let _ = self.ctx.store.remove_obs_instance(name).await;
+            return Err(e);
+        }
+        let link = Link::start(instance, self.ctx.clone());
+        let info = link.info();
+        self.links.lock().unwrap().insert(name.to_owned(), link);
+        Ok(info)
+    }
+
+    pub async fn remove(&self, name: &str) -> Result<(), RoxyError> {
+        self.ctx
+            .store
+            .remove_obs_instance(name)
+            .await
+            .map_err(instance_error)?;
+        if let Some(link) = self.links.lock().unwrap().remove(name) {
+            link.stop();
+        }
+        // A missing keyring only leaves the password behind; the instance is gone either way.
+        if let Err(e) = self.ctx.secrets.delete(&secret_name(name)).await {
+            tracing::warn!("OBS password of {name} not removed: {e}");
+        }
+        Ok(())
+    }
+
+    pub async fn set_password(&self, name: &str, password: &str) -> Result<(), RoxyError> {
+        if name.is_empty() {
+            return Err(RoxyError::InvalidInput(gettext(
+                "name: say which OBS instance the password is for.",
+            )));
+        }
+        let link = self.link(name)?;
+        self.store_password(name, password).await?;
+        let password = (!password.is_empty()).then(|| Zeroizing::new(password.to_owned()));
+        link.set_password(password).await;
+        Ok(())
+    }
+
+    async fn store_password(&self, name: &str, password: &str) -> Result<(), RoxyError> {
+        if password.len() > crate::secrets::MAX_VALUE {
+            return Err(RoxyError::InvalidInput(gettext(
+                "password: at most 16 KiB is allowed.",
+            )));
+        }
+        let secret = secret_name(name);
+        if password.is_empty() {
+            // Nothing stored and no keyring is fine: OBS without authentication needs none.
+            if let Err(e) = self.ctx.secrets.delete(&secret).await {
+                tracing::debug!("no OBS password to remove for {name}: {e}");
+            }
+            return Ok(());
+        }
+        Ok(self.ctx.secrets.set(&secret, password).await?)
+    }
+
+    pub async fn sessions(&self, limit: u32) -> Result<Vec<BroadcastSessionInfo>, RoxyError> {
+        let sessions = self
+            .ctx
+            .store
+            .sessions(limit.clamp(1, 1000))
+            .await
+            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+        Ok(sessions
+            .into_iter()
+            .map(|s| BroadcastSessionInfo {
+                id: s.id,
+                instance: s.instance,
+                kind: s.kind.id().into(),
+                started_ms: s.started_at,
+                ended_ms: s.ended_at.unwrap_or(0),
+                file: s.file,
+                dropped_frames: s.dropped_frames,
+                total_frames: s.total_frames,
+            })
+            .collect())
+    }
+
+    pub fn shutdown(&self) {
+        for link in self.links.lock().unwrap().values() {
+            link.stop();
+        }
+        self.ndi.shutdown();
+    }
+}

@@ -1,0 +1,370 @@
+//! Broadcast against real OBS: OBS 30.2 headless from a Debian 13 chroot (and Debian 12's
+//! OBS 29 for the "too old" case), roxyd linked to it through obws, driven with roxyctl.
+//! Each test runs in a network namespace of its own (see `private_network`).
+
+use roxy_tests::*;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "roxy-test-Pw-4455";
+
+fn add_instance(bus: &TestBus, name: &str, port: u16, password: &str) {
+    let mut child = bus
+        .command(bin("roxyctl"))
+        .args([
+            "--json",
+            "obs",
+            "add",
+            name,
+            "--port",
+            &port.to_string(),
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "obs add: {}", stderr(&out));
+}
+
+fn set_password(bus: &TestBus, name: &str, password: &str) {
+    let mut child = bus
+        .command(bin("roxyctl"))
+        .args(["obs", "password", name])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "obs password: {}", stderr(&out));
+}
+
+fn instance(bus: &TestBus, name: &str) -> Value {
+    let all = bus.roxyctl_json(&["obs", "list"]);
+    all.as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+fn wait_link(bus: &TestBus, name: &str, link: &str, timeout: Duration) -> Value {
+    let mut last = Value::Null;
+    let reached = bus.wait_for(timeout, || {
+        last = instance(bus, name);
+        last["link"] == link
+    });
+    assert!(
+        reached,
+        "OBS {name} never reached {link}: {last}\n{}",
+        bus.log()
+    );
+    last
+}
+
+fn status(bus: &TestBus) -> Value {
+    bus.roxyctl_ok(&["obs", "status"])
+}
+
+/// `roxyctl --json obs watch`, its lines collected on a thread.
+struct Watch {
+    child: Child,
+    lines: mpsc::Receiver<Value>,
+}
+
+impl Watch {
+    fn start(bus: &TestBus) -> Self {
+        let mut child = bus
+            .command(bin("roxyctl"))
+            .args(["--json", "obs", "watch"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str(&line) {
+                    if tx.send(v).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        // The watcher subscribes before it prints anything; give it a moment.
+        std::thread::sleep(Duration::from_millis(500));
+        Self { child, lines }
+    }
+
+    fn expect(&self, timeout: Duration, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + timeout;
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(v) if matches(&v) => return v,
+                Ok(v) => seen.push(v),
+                Err(_) => break,
+            }
+        }
+        panic!("no {what} event; saw {seen:?}");
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn obs_30_links_controls_records_and_comes_back_after_a_restart() {
+    private_network();
+    let bus = TestBus::new();
+    let _keyring = SecretService::start(&bus);
+    let mut obs = Obs::start(ObsBuild::Current, 4455, PASSWORD);
+
+    // A wrong password: a clear error, no retry storm.
+    add_instance(&bus, "studio", 4455, "not-the-password");
+    let refused = wait_link(&bus, "studio", "auth-failed", Duration::from_secs(20));
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("refused the password"),
+        "{refused}"
+    );
+    assert_eq!(refused["has_password"], true);
+    let not_connected = bus.roxyctl_refused(&["obs", "scene", "Live"]);
+    assert!(not_connected.contains("not connected"), "{not_connected}");
+
+    // The right one: connected, versions known, state read in full.
+    set_password(&bus, "studio", PASSWORD);
+    let linked = wait_link(&bus, "studio", "connected", Duration::from_secs(20));
+    assert!(
+        linked["obs_version"].as_str().unwrap().starts_with("30."),
+        "{linked}"
+    );
+    let state = status(&bus);
+    assert_eq!(state["scenes"], serde_json::json!(["Intro", "Live", "BRB"]));
+    assert_eq!(state["program_scene"], "Intro");
+    assert!(
+        state["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["name"] == "Music"),
+        "{state}"
+    );
+
+    // Switch scenes and see the event.
+    let watch = Watch::start(&bus);
+    bus.roxyctl_ok(&["obs", "scene", "Live"]);
+    watch.expect(Duration::from_secs(10), "scene", |v| {
+        v["event"] == "scene" && v["scene"] == "Live"
+    });
+    assert_eq!(status(&bus)["program_scene"], "Live");
+    let wrong = bus.roxyctl_refused(&["obs", "scene", "Outro"]);
+    assert!(
+        wrong.contains("Outro") && wrong.contains("Intro, Live, BRB"),
+        "{wrong}"
+    );
+
+    // Mute an input; the mirror follows OBS' event.
+    bus.roxyctl_ok(&["obs", "mute", "Music"]);
+    assert!(bus.wait_for(Duration::from_secs(10), || {
+        status(&bus)["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["name"] == "Music" && i["muted"] == true)
+    }));
+    bus.roxyctl_ok(&["obs", "unmute", "Music"]);
+    let loud = bus.roxyctl_refused(&["obs", "volume", "Music", "40"]);
+    assert!(loud.contains("−100 to 26"), "{loud}");
+    bus.roxyctl_ok(&["obs", "volume", "Music", "-6"]);
+    assert!(bus.wait_for(Duration::from_secs(10), || {
+        status(&bus)["inputs"][0]["volume_db"]
+            .as_f64()
+            .is_some_and(|db| (db + 6.0).abs() < 0.1)
+    }));
+
+    // Scene items: hide one and read it back.
+    bus.roxyctl_ok(&["obs", "hide", "Live", "Lower third"]);
+    let items = bus.roxyctl_ok(&["obs", "items", "Live"]);
+    let lower = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["source"] == "Lower third")
+        .unwrap();
+    assert_eq!(lower["visible"], false);
+
+    // Live meters from the looping tone, with peak hold.
+    let meters = bus.roxyctl(&["--json", "obs", "meters", "--seconds", "3"]);
+    let loudest = stdout(&meters)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .flat_map(|v| v.as_array().cloned().unwrap_or_default())
+        .filter(|m| m["input"] == "Music")
+        .map(|m| m["peak_db"].as_f64().unwrap())
+        .fold(f64::MIN, f64::max);
+    assert!(loudest > -40.0, "Music meters: {}", stdout(&meters));
+
+    // The program output as a JPEG.
+    let shot = bus.dir.path().join("program.jpg");
+    bus.roxyctl_ok(&[
+        "obs",
+        "screenshot",
+        shot.to_str().unwrap(),
+        "--width",
+        "320",
+    ]);
+    let jpeg = std::fs::read(&shot).unwrap();
+    assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG");
+
+    // Record 3 s; the file exists once RecordStateChanged(Stopped) has come.
+    bus.roxyctl_ok(&["obs", "record", "start"]);
+    watch.expect(Duration::from_secs(10), "record started", |v| {
+        v["event"] == "record" && v["state"] == "active"
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let stopped = bus.roxyctl_ok(&["obs", "record", "stop"]);
+    let file = stopped["file"].as_str().unwrap().to_owned();
+    let event = watch.expect(Duration::from_secs(15), "record stopped", |v| {
+        v["event"] == "record" && v["state"] == "stopped"
+    });
+    assert_eq!(event["file"], file.as_str());
+    let on_host = obs.host_path(&file);
+    let size = std::fs::metadata(&on_host).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 0, "{} is empty or missing", on_host.display());
+    let sessions = bus.roxyctl_ok(&["obs", "sessions"]);
+    let session = &sessions[0];
+    assert_eq!(session["kind"], "record");
+    assert_eq!(session["file"], file.as_str());
+    assert!(session["ended_ms"].as_i64().unwrap() > session["started_ms"].as_i64().unwrap());
+
+    // Kill OBS: the link notices, and finds OBS again after it restarts.
+    obs.kill();
+    wait_link(&bus, "studio", "offline", Duration::from_secs(10));
+    assert_eq!(status(&bus)["connected"], false);
+    let restarted = Instant::now();
+    obs.restart();
+    let back = Instant::now();
+    wait_link(&bus, "studio", "connected", Duration::from_secs(15));
+    let reconnect = back.elapsed();
+    eprintln!(
+        "OBS restart took {:.1} s; roxyd reconnected {:.2} s after OBS listened",
+        (back - restarted).as_secs_f64(),
+        reconnect.as_secs_f64()
+    );
+    let resynced = status(&bus);
+    assert_eq!(resynced["connected"], true);
+    assert_eq!(
+        resynced["scenes"],
+        serde_json::json!(["Intro", "Live", "BRB"])
+    );
+    // The restarted OBS began with its saved scene; roxyd shows what OBS shows now.
+    bus.roxyctl_ok(&["obs", "scene", "BRB"]);
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || status(&bus)["program_scene"]
+            == "BRB")
+    );
+}
+
+#[test]
+fn obs_29_gets_a_too_old_message_with_both_versions() {
+    private_network();
+    let bus = TestBus::new();
+    let _keyring = SecretService::start(&bus);
+    let _obs = Obs::start(ObsBuild::Old, 4455, PASSWORD);
+    add_instance(&bus, "old", 4455, PASSWORD);
+    let old = wait_link(&bus, "old", "too-old", Duration::from_secs(20));
+    let message = old["message"].as_str().unwrap();
+    assert!(
+        message.contains("29.0.2") && message.contains("30.2"),
+        "{message}"
+    );
+    assert_eq!(old["obs_version"], "29.0.2");
+}
+
+#[test]
+fn without_obs_the_link_waits_and_bad_input_is_refused() {
+    private_network();
+    let bus = TestBus::new();
+    let none = bus.roxyctl_refused(&["obs", "status"]);
+    assert!(none.contains("roxyctl obs add"), "{none}");
+    let bad = bus.roxyctl_refused(&["obs", "add", "Big Studio"]);
+    assert!(bad.contains("name:") && bad.contains("lowercase"), "{bad}");
+    let bad = bus.roxyctl_refused(&["obs", "add", "x", "--host", "ws://x"]);
+    assert!(bad.contains("host:"), "{bad}");
+    // No keyring on this bus and no password: an instance without authentication is fine.
+    bus.roxyctl_ok(&["obs", "add", "spare", "--port", "4460"]);
+    let offline = wait_link(&bus, "spare", "offline", Duration::from_secs(10));
+    assert!(
+        offline["message"]
+            .as_str()
+            .unwrap()
+            .contains("not reachable at 127.0.0.1:4460"),
+        "{offline}"
+    );
+    let refused = bus.roxyctl_refused(&["obs", "-i", "spare", "record", "start"]);
+    assert!(refused.contains("not connected"), "{refused}");
+    let twice = bus.roxyctl_refused(&["obs", "add", "spare"]);
+    assert!(twice.contains("exists already"), "{twice}");
+    bus.roxyctl_ok(&["obs", "remove", "spare"]);
+    assert_eq!(bus.roxyctl_json(&["obs", "list"]), serde_json::json!([]));
+    // roxyd lived through all of it.
+    assert!(bus.daemon_pid().is_some());
+}
+
+#[test]
+fn an_ndi_source_on_loopback_is_found_and_the_diagnosis_explains_the_rest() {
+    private_network();
+    let bus = TestBus::new();
+    let responder = mdns_sd::ServiceDaemon::new().expect("mDNS responder");
+    let service = mdns_sd::ServiceInfo::new(
+        "_ndi._tcp.local.",
+        "STUDIO-PC (Camera 1)",
+        "studio-pc.local.",
+        "127.0.0.1",
+        5961,
+        None,
+    )
+    .unwrap();
+    responder.register(service).unwrap();
+    let mut sources = Value::Null;
+    let found = bus.wait_for(Duration::from_secs(20), || {
+        sources = bus.roxyctl_json(&["ndi", "sources", "--wait", "1"]);
+        sources.as_array().is_some_and(|s| !s.is_empty())
+    });
+    assert!(found, "no NDI source found: {sources}\n{}", bus.log());
+    let source = &sources[0];
+    assert_eq!(source["name"], "STUDIO-PC (Camera 1)");
+    assert_eq!(source["port"], 5961);
+    assert_eq!(source["addresses"], serde_json::json!(["127.0.0.1"]));
+    let findings = bus.roxyctl_json(&["ndi", "diagnose"]);
+    let level = |title: &str| {
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["title"] == title)
+            .map(|f| f["level"].clone())
+            .unwrap_or(Value::Null)
+    };
+    // Only loopback exists in this namespace: that is the problem it must name.
+    assert_eq!(level("No network for mDNS"), "problem", "{findings}");
+    assert_eq!(level("NDI sources answer"), "ok", "{findings}");
+    let _ = responder.shutdown();
+}
