@@ -11,6 +11,8 @@ cargo bench -p roxy-tests --bench sampler
 cargo bench -p roxy-tests --bench checks
 cargo bench -p roxy-tests --bench crm
 cargo bench -p roxy-tests --bench docs
+# Real OBS 30.2 (a Debian 13 tree, built once) inside a private network namespace: needs root.
+ROXY_OBS_CHROOT=$(build-aux/obs-chroot.sh) cargo bench -p roxy-tests --bench broadcast
 ROXY_EMBEDDING_MODEL=$(build-aux/fetch-models.sh "$HOME/.cache/roxy/models/all-minilm-l6-v2") \
   cargo bench -p roxy-tests --bench docs_semantic
 

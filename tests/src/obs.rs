@@ -226,6 +226,16 @@ fn write_config(home: &Path, inner_home: &Path, version: u32, port: u16, passwor
                 ("@VERSION@", version.to_string()),
                 ("@PORT@", port.to_string()),
                 ("@PASSWORD@", password.to_owned()),
+                // No password: OBS without authentication.
+                (
+                    "AuthRequired=true",
+                    if password.is_empty() {
+                        "AuthRequired=false"
+                    } else {
+                        "AuthRequired=true"
+                    }
+                    .to_owned(),
+                ),
             ],
         ),
     )

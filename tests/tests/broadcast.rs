@@ -131,6 +131,7 @@ impl Drop for Watch {
 fn obs_30_links_controls_records_and_comes_back_after_a_restart() {
     private_network();
     let bus = TestBus::new();
+    let tray = TrayHost::start(&bus);
     let _keyring = SecretService::start(&bus);
     let mut obs = Obs::start(ObsBuild::Current, 4455, PASSWORD);
 
@@ -233,11 +234,30 @@ fn obs_30_links_controls_records_and_comes_back_after_a_restart() {
     let jpeg = std::fs::read(&shot).unwrap();
     assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG");
 
-    // Record 3 s; the file exists once RecordStateChanged(Stopped) has come.
-    bus.roxyctl_ok(&["obs", "record", "start"]);
+    // Record 3 s, started from the tray; the file exists once RecordStateChanged(Stopped)
+    // has come.
+    let pid = bus.daemon_pid().expect("roxyd runs");
+    let prefix = format!("org.kde.StatusNotifierItem-{pid}-");
+    let mut item = None;
+    let offered = bus.wait_for(Duration::from_secs(10), || {
+        item = tray.items().into_iter().find(|i| i.starts_with(&prefix));
+        item.as_ref().is_some_and(|i| {
+            tray.menu(i)
+                .iter()
+                .any(|e| e.label == "Start Recording (studio)")
+        })
+    });
+    assert!(offered, "the tray offers no recording: {item:?}");
+    let item = item.unwrap();
+    tray.click(&item, "Start Recording (studio)");
     watch.expect(Duration::from_secs(10), "record started", |v| {
         v["event"] == "record" && v["state"] == "active"
     });
+    assert!(bus.wait_for(Duration::from_secs(10), || {
+        tray.menu(&item)
+            .iter()
+            .any(|e| e.label == "Stop Recording (studio)")
+    }));
     std::thread::sleep(Duration::from_secs(3));
     let stopped = bus.roxyctl_ok(&["obs", "record", "stop"]);
     let file = stopped["file"].as_str().unwrap().to_owned();
@@ -367,4 +387,15 @@ fn an_ndi_source_on_loopback_is_found_and_the_diagnosis_explains_the_rest() {
     assert_eq!(level("No network for mDNS"), "problem", "{findings}");
     assert_eq!(level("NDI sources answer"), "ok", "{findings}");
     let _ = responder.shutdown();
+}
+
+#[test]
+fn obs_without_authentication_links_without_a_keyring() {
+    private_network();
+    let bus = TestBus::new();
+    let _obs = Obs::start(ObsBuild::Current, 4455, "");
+    bus.roxyctl_ok(&["obs", "add", "open", "--port", "4455"]);
+    let linked = wait_link(&bus, "open", "connected", Duration::from_secs(20));
+    assert_eq!(linked["has_password"], false);
+    assert_eq!(status(&bus)["program_scene"], "Intro");
 }

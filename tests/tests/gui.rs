@@ -16,6 +16,8 @@ use roxy_tests::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+#[path = "gui/broadcast.rs"]
+mod broadcast;
 #[path = "gui/crm.rs"]
 mod crm;
 #[path = "gui/docs.rs"]
@@ -28,6 +30,9 @@ mod preferences;
 const WAIT: Duration = Duration::from_secs(20);
 
 fn main() {
+    // Loopback only, for this thread and all it starts: OBS must not reach the network and
+    // obs-websocket listens on every interface.
+    private_network();
     let model = embedding_model();
     let bus = TestBus::with_daemon_env(&[("ROXY_EMBEDDING_MODEL", model.to_str().unwrap())]);
     // Edition 2021: set_var is safe; nothing else runs yet.
@@ -133,6 +138,10 @@ fn main() {
     check(
         "docs_reader_renders_and_navigates",
         docs::reader_renders_and_navigates(&app, &bus, &shots),
+    );
+    check(
+        "broadcast_switches_scenes_and_shows_meters",
+        broadcast::switches_scenes_and_shows_meters(&app, &bus, &shots),
     );
     check(
         "banner_shows_when_roxyd_is_killed",

@@ -5,6 +5,7 @@ use crate::banner::{BannerInput, BannerOutput, DaemonBanner};
 use crate::connection::{self, DaemonEvent, DaemonRequest};
 use crate::jobs::{JobsInput, JobsOutput, JobsPanel};
 use crate::panel::PanelId;
+use crate::panels::broadcast::{BroadcastInput, BroadcastOutput, BroadcastPanel};
 use crate::panels::crm::{CrmInput, CrmOutput, CrmPanel};
 use crate::panels::docs::{DocsInput, DocsOutput, DocsPanel};
 use crate::panels::infrastructure::{
@@ -52,12 +53,16 @@ pub struct App {
     metrics: Controller<MetricsPanel>,
     crm: Controller<CrmPanel>,
     docs: Controller<DocsPanel>,
+    broadcast: Controller<BroadcastPanel>,
     pending: Vec<Controller<PendingPanel>>,
     requests: mpsc::UnboundedSender<DaemonRequest>,
     screenshot: Option<ScreenshotRequest>,
     /// Errors of requests show here for a few seconds.
     toasts: adw::ToastOverlay,
     preferences: Option<preferences::Preferences>,
+    /// Set while the code selects a sidebar row, so the selection does not come back as a
+    /// second `Select` (two in flight would chase each other forever).
+    syncing_sidebar: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
 #[derive(Debug)]
@@ -230,6 +235,12 @@ impl Component for App {
                     DocsOutput::Request(r) => AppMsg::Request(r),
                     DocsOutput::OpenRunbook(id) => AppMsg::OpenRunbook(id),
                 });
+        let broadcast =
+            BroadcastPanel::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    BroadcastOutput::Request(r) => AppMsg::Request(r),
+                });
         let pending = PanelId::ALL
             .into_iter()
             .filter_map(panels::plan)
@@ -257,11 +268,13 @@ impl Component for App {
             metrics,
             crm,
             docs,
+            broadcast,
             pending,
             requests,
             screenshot: init.screenshot,
             toasts: adw::ToastOverlay::new(),
             preferences: None,
+            syncing_sidebar: Default::default(),
         };
         let toasts = model.toasts.clone();
         let widgets = view_output!();
@@ -332,6 +345,7 @@ impl Component for App {
             }
             DaemonEvent::Disconnected(reason) => {
                 self.banner.emit(BannerInput::Show(reason.clone()));
+                self.broadcast.emit(BroadcastInput::DaemonGone);
                 self.jobs.emit(JobsInput::Connected(false));
                 self.daemon = DaemonState::Unreachable(reason);
             }
@@ -347,6 +361,9 @@ impl Component for App {
             DaemonEvent::Metrics(event) => self.metrics.emit(MetricsInput::Event(event)),
             DaemonEvent::Crm(event) => self.crm.emit(CrmInput::Event(event)),
             DaemonEvent::Docs(event) => self.docs.emit(DocsInput::Event(event)),
+            DaemonEvent::Broadcast(event) => {
+                self.broadcast.emit(BroadcastInput::Event(Box::new(event)))
+            }
             DaemonEvent::RunbookDetail { info, steps, runs } => {
                 self.runbooks
                     .emit(RunbooksInput::Detail { info, steps, runs });
@@ -403,7 +420,9 @@ impl Component for App {
             .row_at_index(model.current.index() as i32)
         {
             if widgets.sidebar_list.selected_row().as_ref() != Some(&row) {
+                model.syncing_sidebar.set(true);
                 widgets.sidebar_list.select_row(Some(&row));
+                model.syncing_sidebar.set(false);
             }
         }
     }
@@ -446,6 +465,10 @@ impl App {
         &self.docs
     }
 
+    pub fn broadcast(&self) -> &Controller<BroadcastPanel> {
+        &self.broadcast
+    }
+
     fn daemon_summary(&self) -> String {
         match &self.daemon {
             DaemonState::Connecting => gettext("Connecting to the daemon…"),
@@ -479,6 +502,8 @@ impl App {
                 self.crm.widget().clone().upcast()
             } else if panel == PanelId::Docs {
                 self.docs.widget().clone().upcast()
+            } else if panel == PanelId::Broadcast {
+                self.broadcast.widget().clone().upcast()
             } else {
                 match pending.next() {
                     Some(p) => p.widget().clone().upcast(),
@@ -504,7 +529,11 @@ impl App {
             widgets.sidebar_list.append(&row);
         }
         let sender = sender.clone();
+        let syncing = self.syncing_sidebar.clone();
         widgets.sidebar_list.connect_row_selected(move |_, row| {
+            if syncing.get() {
+                return;
+            }
             if let Some(panel) = row.and_then(|r| PanelId::ALL.get(r.index() as usize)) {
                 sender.input(AppMsg::Select(*panel));
             }

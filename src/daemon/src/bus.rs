@@ -165,8 +165,14 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
     let (tray, clicks) = Tray::start(TrayState::default()).await;
     let tray = Arc::new(tray);
     engine.attach_tray(tray.clone()).await;
+    broadcast.attach_tray(tray.clone()).await;
     let quit = Arc::new(Notify::new());
-    spawn_tray_actions(Arc::downgrade(&engine), clicks, quit.clone());
+    spawn_tray_actions(
+        Arc::downgrade(&engine),
+        Arc::downgrade(&broadcast),
+        clicks,
+        quit.clone(),
+    );
 
     let taken = match conn
         .request_name_with_flags(DAEMON_BUS_NAME, RequestNameFlags::DoNotQueue.into())
@@ -193,6 +199,7 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
 /// Carries out tray clicks.
 fn spawn_tray_actions(
     engine: Weak<Engine>,
+    broadcast: Weak<crate::broadcast::BroadcastHub>,
     mut clicks: mpsc::UnboundedReceiver<TrayAction>,
     quit: Arc<Notify>,
 ) {
@@ -219,6 +226,27 @@ fn spawn_tray_actions(
                     engine.audit("tray", "notify.dnd", target, "ok", "").await;
                     engine.refresh_tray().await;
                     result.map_err(|e| roxy_ipc::RoxyError::Failed(e.to_string()))
+                }
+                TrayAction::Record { instance, start } => {
+                    let Some(broadcast) = broadcast.upgrade() else {
+                        continue;
+                    };
+                    let action = if start { "start" } else { "stop" };
+                    let result = match broadcast.link(&instance) {
+                        Ok(link) => link.record(action).await.map(drop),
+                        Err(e) => Err(e),
+                    };
+                    let outcome = if result.is_ok() { "ok" } else { "failed" };
+                    engine
+                        .audit(
+                            "tray",
+                            "broadcast.record",
+                            &format!("obs:{instance}"),
+                            outcome,
+                            action,
+                        )
+                        .await;
+                    result
                 }
                 TrayAction::Quit => {
                     engine.audit("tray", "daemon.quit", "roxyd", "ok", "").await;

@@ -7,7 +7,7 @@
 
 use ksni::menu::{CheckmarkItem, StandardItem, SubMenu};
 use ksni::{MenuItem, Status, ToolTip, TrayMethods};
-use roxy_ipc::i18n::gettext;
+use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::names::APP_ID;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -19,6 +19,11 @@ pub enum TrayAction {
     RunRunbook(String),
     SuspendSchedules(bool),
     DoNotDisturb(bool),
+    /// Start (true) or stop recording on this OBS instance.
+    Record {
+        instance: String,
+        start: bool,
+    },
     Quit,
 }
 
@@ -32,6 +37,9 @@ pub struct TrayState {
     pub schedules_suspended: bool,
     /// Roxy's own Do Not Disturb.
     pub do_not_disturb: bool,
+    /// The connected OBS instances and whether each records now (kept by
+    /// [`Tray::show_recordings`]; [`Tray::show`] leaves it as it is).
+    pub recordings: Vec<(String, bool)>,
 }
 
 struct RoxyTray {
@@ -117,6 +125,33 @@ impl ksni::Tray for RoxyTray {
                 SubMenu {
                     label: gettext("Run Runbook"),
                     submenu: runbooks,
+                    ..Default::default()
+                }
+                .into(),
+            );
+        }
+        for (instance, recording) in &self.state.recordings {
+            let (instance, start) = (instance.clone(), !recording);
+            let label = if start {
+                fill(&gettext("Start Recording ({})"), &[&instance])
+            } else {
+                fill(&gettext("Stop Recording ({})"), &[&instance])
+            };
+            items.push(
+                StandardItem {
+                    label,
+                    icon_name: if start {
+                        "media-record"
+                    } else {
+                        "media-playback-stop"
+                    }
+                    .into(),
+                    activate: Box::new(move |tray: &mut Self| {
+                        tray.send(TrayAction::Record {
+                            instance: instance.clone(),
+                            start,
+                        })
+                    }),
                     ..Default::default()
                 }
                 .into(),
@@ -234,13 +269,28 @@ impl Tray {
         (Self { handle }, rx)
     }
 
-    /// Shows `state` (does nothing when it is what the tray already shows).
-    pub async fn show(&self, state: TrayState) {
+    /// Shows `state` (does nothing when it is what the tray already shows). The OBS
+    /// recording entries stay as they are.
+    pub async fn show(&self, mut state: TrayState) {
         if let Some(handle) = self.handle.lock().await.as_ref() {
             handle
                 .update(move |tray| {
+                    state.recordings = tray.state.recordings.clone();
                     if tray.state != state {
                         tray.state = state;
+                    }
+                })
+                .await;
+        }
+    }
+
+    /// The OBS entries: connected instances and whether each records.
+    pub async fn show_recordings(&self, recordings: Vec<(String, bool)>) {
+        if let Some(handle) = self.handle.lock().await.as_ref() {
+            handle
+                .update(move |tray| {
+                    if tray.state.recordings != recordings {
+                        tray.state.recordings = recordings;
                     }
                 })
                 .await;

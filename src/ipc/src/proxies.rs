@@ -437,6 +437,9 @@ pub trait Broadcast1 {
     fn ndi_sources(&self) -> Result<Vec<NdiSourceInfo>, RoxyError>;
     /// Why NDI sources might not show up, checked now.
     fn ndi_diagnose(&self) -> Result<Vec<NdiFindingInfo>, RoxyError>;
+    /// An instance was added or removed.
+    #[zbus(signal)]
+    fn instances_changed(&self, instances: Vec<ObsInstanceInfo>) -> zbus::Result<()>;
     #[zbus(signal)]
     fn instance_changed(&self, instance: ObsInstanceInfo) -> zbus::Result<()>;
     #[zbus(signal)]

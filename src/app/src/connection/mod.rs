@@ -3,11 +3,13 @@
 //! It never polls. It learns that roxyd went away or came back from `NameOwnerChanged`, and
 //! about jobs from the daemon's `JobAdded`/`JobChanged` signals.
 
+pub mod broadcast;
 pub mod crm;
 pub mod docs;
 pub mod infra;
 pub mod metrics;
 
+pub use broadcast::{BroadcastEvent, BroadcastRequest};
 pub use crm::{CrmEvent, CrmRequest, FormKind};
 pub use docs::{DocsEvent, DocsRequest};
 pub use infra::{InfraEvent, InfraRequest};
@@ -77,6 +79,7 @@ pub enum DaemonEvent {
     Metrics(MetricsEvent),
     Crm(CrmEvent),
     Docs(DocsEvent),
+    Broadcast(BroadcastEvent),
 }
 
 /// Everything the Notifications page of Preferences shows.
@@ -146,6 +149,7 @@ pub enum DaemonRequest {
     /// Boxed: CRM forms are big, the other requests small.
     Crm(Box<CrmRequest>),
     Docs(DocsRequest),
+    Broadcast(BroadcastRequest),
 }
 
 /// The run the window follows, and the job running it (for its output).
@@ -209,6 +213,12 @@ pub async fn run(
                 }
                 if interface.as_str() == interfaces::CRM1 {
                     for event in crm::on_signal(&client, member.as_str(), &message).await {
+                        events.emit(event);
+                    }
+                    continue;
+                }
+                if interface.as_str() == interfaces::BROADCAST1 {
+                    if let Some(event) = broadcast::on_signal(member.as_str(), &message) {
                         events.emit(event);
                     }
                     continue;
@@ -306,6 +316,10 @@ pub async fn run(
                         emit_all(&events, docs::handle(&client, request).await);
                         continue;
                     }
+                    DaemonRequest::Broadcast(request) => {
+                        emit_all(&events, broadcast::handle(&client, request).await);
+                        continue;
+                    }
                     _ => {}
                 }
                 match handle(&client, request).await {
@@ -326,6 +340,7 @@ async fn load_panels(client: &Client, events: &relm4::Sender<DaemonEvent>) {
     emit_all(events, metrics::load(client).await);
     emit_all(events, crm::load(client).await);
     emit_all(events, docs::load(client).await);
+    emit_all(events, broadcast::load(client).await);
 }
 
 fn emit_all(events: &relm4::Sender<DaemonEvent>, result: Result<Vec<DaemonEvent>, RoxyError>) {
@@ -414,7 +429,8 @@ async fn handle(client: &Client, request: DaemonRequest) -> Result<Option<Daemon
         | DaemonRequest::Infra(_)
         | DaemonRequest::Metrics(_)
         | DaemonRequest::Crm(_)
-        | DaemonRequest::Docs(_) => Ok(None),
+        | DaemonRequest::Docs(_)
+        | DaemonRequest::Broadcast(_) => Ok(None),
         DaemonRequest::RunRunbook { id, approve } => {
             let (run, _job) = client
                 .runbooks()

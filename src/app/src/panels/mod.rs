@@ -15,9 +15,9 @@ use crate::panel::PanelId;
 /// The plan of a panel that is not built yet, or `None` once it is.
 pub fn plan(panel: PanelId) -> Option<pending::Plan> {
     Some(match panel {
-        PanelId::Broadcast => broadcast::plan(),
         PanelId::Voice => voice::plan(),
         PanelId::Infrastructure
+        | PanelId::Broadcast
         | PanelId::Metrics
         | PanelId::Jobs
         | PanelId::Runbooks

@@ -15,7 +15,25 @@ use std::time::Duration;
 pub const VOLUME_DB: std::ops::RangeInclusive<f64> = -100.0..=26.0;
 pub const SCREENSHOT_WIDTH: std::ops::RangeInclusive<u32> = 8..=1920;
 
+/// Longest wait for OBS' answer to one request. A request in flight when OBS dies is never
+/// answered; without this the caller (and the GUI behind it) would wait forever.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Link {
+    /// One request to OBS, with its answer mapped to Roxy's errors and a time limit.
+    async fn ask<T>(
+        &self,
+        request: impl std::future::Future<Output = Result<T, ObsError>>,
+    ) -> Result<T, RoxyError> {
+        match tokio::time::timeout(REQUEST_TIMEOUT, request).await {
+            Ok(answer) => answer.map_err(|e| self.obs_error(e)),
+            Err(_) => Err(RoxyError::Unavailable(fill(
+                &gettext("OBS “{}” did not answer within 10 seconds."),
+                &[&self.name()],
+            ))),
+        }
+    }
+
     fn obs_error(&self, e: ObsError) -> RoxyError {
         match e {
             ObsError::Api { code, message } => {
@@ -68,11 +86,8 @@ impl Link {
     pub async fn set_program_scene(&self, scene: &str) -> Result<(), RoxyError> {
         let client = self.client()?;
         self.known_scene(scene)?;
-        client
-            .scenes()
-            .set_current_program_scene(scene)
+        self.ask(client.scenes().set_current_program_scene(scene))
             .await
-            .map_err(|e| self.obs_error(e))
     }
 
     pub async fn set_preview_scene(&self, scene: &str) -> Result<(), RoxyError> {
@@ -84,40 +99,28 @@ impl Link {
                 &[&self.name()],
             )));
         }
-        client
-            .scenes()
-            .set_current_preview_scene(scene)
+        self.ask(client.scenes().set_current_preview_scene(scene))
             .await
-            .map_err(|e| self.obs_error(e))
     }
 
     pub async fn set_studio_mode(&self, on: bool) -> Result<(), RoxyError> {
         let client = self.client()?;
-        client
-            .ui()
-            .set_studio_mode_enabled(on)
-            .await
-            .map_err(|e| self.obs_error(e))
+        self.ask(client.ui().set_studio_mode_enabled(on)).await
     }
 
     pub async fn transition(&self) -> Result<(), RoxyError> {
         let client = self.client()?;
-        client
-            .transitions()
-            .trigger()
-            .await
-            .map_err(|e| self.obs_error(e))
+        self.ask(client.transitions().trigger()).await
     }
 
     pub async fn stream(&self, action: &str) -> Result<(), RoxyError> {
         let client = self.client()?;
         let streaming = client.streaming();
         match action {
-            "start" => streaming.start().await,
-            "stop" => streaming.stop().await,
-            _ => return Err(bad_action("action", action, "start, stop")),
+            "start" => self.ask(streaming.start()).await,
+            "stop" => self.ask(streaming.stop()).await,
+            _ => Err(bad_action("action", action, "start, stop")),
         }
-        .map_err(|e| self.obs_error(e))
     }
 
     /// "stop" waits for OBS to finish the file and returns its path.
@@ -125,25 +128,24 @@ impl Link {
         let client = self.client()?;
         let recording = client.recording();
         match action {
-            "start" => recording.start().await.map(|()| String::new()),
-            "stop" => recording.stop().await,
-            "pause" => recording.pause().await.map(|()| String::new()),
-            "resume" => recording.resume().await.map(|()| String::new()),
-            _ => return Err(bad_action("action", action, "start, stop, pause, resume")),
+            "start" => self.ask(recording.start()).await.map(|()| String::new()),
+            "stop" => self.ask(recording.stop()).await,
+            "pause" => self.ask(recording.pause()).await.map(|()| String::new()),
+            "resume" => self.ask(recording.resume()).await.map(|()| String::new()),
+            _ => Err(bad_action("action", action, "start, stop, pause, resume")),
         }
-        .map_err(|e| self.obs_error(e))
     }
 
     pub async fn replay_buffer(&self, action: &str) -> Result<String, RoxyError> {
         let client = self.client()?;
         let replay = client.replay_buffer();
         match action {
-            "start" => replay.start().await.map(|()| String::new()),
-            "stop" => replay.stop().await.map(|()| String::new()),
+            "start" => self.ask(replay.start()).await.map(|()| String::new()),
+            "stop" => self.ask(replay.stop()).await.map(|()| String::new()),
             "save" => {
                 // The saved file is only named by the event that follows.
                 let mut events = client.events().map_err(|e| self.obs_error(e))?;
-                replay.save().await.map_err(|e| self.obs_error(e))?;
+                self.ask(replay.save()).await?;
                 let saved = tokio::time::timeout(Duration::from_secs(10), async {
                     use futures_util::StreamExt;
                     while let Some(event) = events.next().await {
@@ -156,40 +158,32 @@ impl Link {
                 .await;
                 match saved {
                     Ok(Some(path)) => Ok(path),
-                    _ => replay.last_replay().await,
+                    _ => self.ask(replay.last_replay()).await,
                 }
             }
-            _ => return Err(bad_action("action", action, "start, stop, save")),
+            _ => Err(bad_action("action", action, "start, stop, save")),
         }
-        .map_err(|e| self.obs_error(e))
     }
 
     pub async fn set_virtual_cam(&self, on: bool) -> Result<(), RoxyError> {
         let client = self.client()?;
         let cam = client.virtual_cam();
         if on {
-            cam.start().await
+            self.ask(cam.start()).await
         } else {
-            cam.stop().await
+            self.ask(cam.stop()).await
         }
-        .map_err(|e| self.obs_error(e))
     }
 
     pub async fn scene_items(&self, scene: &str) -> Result<Vec<SceneItemInfo>, RoxyError> {
         let client = self.client()?;
         self.known_scene(scene)?;
-        let items = client
-            .scene_items()
-            .list(scene.into())
-            .await
-            .map_err(|e| self.obs_error(e))?;
+        let items = self.ask(client.scene_items().list(scene.into())).await?;
         let mut infos = Vec::with_capacity(items.len());
         for item in items {
-            let visible = client
-                .scene_items()
-                .enabled(scene.into(), item.id)
-                .await
-                .map_err(|e| self.obs_error(e))?;
+            let visible = self
+                .ask(client.scene_items().enabled(scene.into(), item.id))
+                .await?;
             infos.push(SceneItemInfo {
                 id: item.id,
                 source: item.source_name,
@@ -216,25 +210,19 @@ impl Link {
             )));
         };
         let client = self.client()?;
-        client
-            .scene_items()
-            .set_enabled(SetEnabled {
-                scene: scene.into(),
-                item_id: item.id,
-                enabled: visible,
-            })
-            .await
-            .map_err(|e| self.obs_error(e))
+        self.ask(client.scene_items().set_enabled(SetEnabled {
+            scene: scene.into(),
+            item_id: item.id,
+            enabled: visible,
+        }))
+        .await
     }
 
     pub async fn set_muted(&self, input: &str, muted: bool) -> Result<(), RoxyError> {
         let client = self.client()?;
         self.known_input(input)?;
-        client
-            .inputs()
-            .set_muted(input.into(), muted)
+        self.ask(client.inputs().set_muted(input.into(), muted))
             .await
-            .map_err(|e| self.obs_error(e))
     }
 
     pub async fn set_volume(&self, input: &str, db: f64) -> Result<(), RoxyError> {
@@ -246,11 +234,12 @@ impl Link {
         }
         let client = self.client()?;
         self.known_input(input)?;
-        client
-            .inputs()
-            .set_volume(input.into(), Volume::Db(db as f32))
-            .await
-            .map_err(|e| self.obs_error(e))
+        self.ask(
+            client
+                .inputs()
+                .set_volume(input.into(), Volume::Db(db as f32)),
+        )
+        .await
     }
 
     /// A JPEG of the program scene as OBS renders it now.
@@ -263,17 +252,15 @@ impl Link {
         }
         let client = self.client()?;
         let scene = self.state.lock().unwrap().program_scene.clone();
-        let data_uri = client
-            .sources()
-            .take_screenshot(TakeScreenshot {
+        let data_uri = self
+            .ask(client.sources().take_screenshot(TakeScreenshot {
                 source: scene.as_str().into(),
                 format: "jpg",
                 width: Some(width),
                 height: None,
                 compression_quality: Some(75),
-            })
-            .await
-            .map_err(|e| self.obs_error(e))?;
+            }))
+            .await?;
         let encoded = data_uri
             .split_once(";base64,")
             .map_or(data_uri.as_str(), |(_, data)| data);

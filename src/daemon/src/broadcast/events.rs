@@ -225,14 +225,14 @@ impl Link {
                 HealthIssue::DroppedFrames => (
                     gettext("The stream is dropping frames"),
                     fill(
-                        &gettext("OBS “{}” lost {} % of its frames in the last 30 seconds. Lower the bitrate or check the network."),
+                        &gettext("OBS “{}” lost {} percent of its frames in the last 30 seconds. Lower the bitrate or check the network."),
                         &[&self.name(), &format!("{:.1}", change.value)],
                     ),
                 ),
                 HealthIssue::RenderLag => (
                     gettext("OBS is skipping frames"),
                     fill(
-                        &gettext("OBS “{}” could not render {} % of its frames in the last 30 seconds. Lower the resolution or frame rate, or close other programs."),
+                        &gettext("OBS “{}” could not render {} percent of its frames in the last 30 seconds. Lower the resolution or frame rate, or close other programs."),
                         &[&self.name(), &format!("{:.1}", change.value)],
                     ),
                 ),

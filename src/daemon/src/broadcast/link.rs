@@ -28,6 +28,8 @@ const MAX_RETRY: Duration = Duration::from_secs(3);
 /// A wrong password or an old OBS will not fix itself quickly.
 const SLOW_RETRY: Duration = Duration::from_secs(60);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest wait for OBS to answer the requests that read its state.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
 const STATS_EVERY: Duration = Duration::from_secs(2);
 const METERS_EVERY: Duration = Duration::from_millis(100);
 /// How long one `WatchMeters` call keeps meters coming.
@@ -63,6 +65,8 @@ pub struct Link {
 
 enum Failure {
     Offline(String),
+    /// obs-websocket answers before OBS has finished starting.
+    Starting,
     TooOld(String),
     Auth,
     Other(String),
@@ -227,11 +231,7 @@ impl Link {
         let client = Client::connect_with_config(config)
             .await
             .map_err(classify)?;
-        let version = client
-            .general()
-            .version()
-            .await
-            .map_err(|e| Failure::Other(e.to_string()))?;
+        let version = client.general().version().await.map_err(classify)?;
         let mut status = self.status.lock().unwrap();
         status.obs_version = version.obs_studio_version.to_string();
         status.websocket_version = version.obs_web_socket_version.to_string();
@@ -253,6 +253,14 @@ impl Link {
                     &[&address, &why],
                 );
                 ("offline", message, delay)
+            }
+            Failure::Starting => {
+                let delay = FIRST_RETRY;
+                let message = fill(
+                    &gettext("OBS at {} is still starting; Roxy connects as soon as it is ready."),
+                    &[&address],
+                );
+                ("connecting", message, delay)
             }
             Failure::TooOld(found) => {
                 self.status.lock().unwrap().obs_version = found.clone();
@@ -310,7 +318,11 @@ impl Link {
     async fn serve(self: &Arc<Self>, client: Arc<Client>) -> Result<(), ObsError> {
         // Listen before reading the state, so nothing that happens in between is missed.
         let mut events = client.events()?;
-        let mut fresh = state::read_all(&client, &self.instance.name).await?;
+        // A request in flight when OBS dies is never answered: every wait has a limit.
+        let mut fresh =
+            tokio::time::timeout(READ_TIMEOUT, state::read_all(&client, &self.instance.name))
+                .await
+                .map_err(|_| ObsError::Timeout)??;
         {
             let mut state = self.state.lock().unwrap();
             fresh.issues = std::mem::take(&mut state.issues);
@@ -331,7 +343,12 @@ impl Link {
                     let Some(event) = event else { return Ok(()) };
                     self.on_event(&client, event).await;
                 }
-                _ = stats.tick() => self.poll_stats(&client).await,
+                _ = stats.tick() => {
+                    if tokio::time::timeout(READ_TIMEOUT, self.poll_stats(&client)).await.is_err() {
+                        tracing::warn!(instance = %self.instance.name, "OBS did not answer for statistics");
+                        return Ok(());
+                    }
+                }
                 _ = meters.tick(), if self.meter_lease_until.load(Ordering::SeqCst) > now_ms() => {
                     self.emit_meters().await;
                 }
@@ -359,7 +376,11 @@ impl Link {
             Applied::Ignored => {}
             Applied::Changed => self.emit_state().await,
             Applied::Resync => {
-                match state::read_all(client, &self.instance.name).await {
+                let read = tokio::time::timeout(
+                    READ_TIMEOUT,
+                    state::read_all(client, &self.instance.name),
+                );
+                match read.await.unwrap_or(Err(ObsError::Timeout)) {
                     Ok(mut fresh) => {
                         let mut state = self.state.lock().unwrap();
                         fresh.issues = std::mem::take(&mut state.issues);
@@ -375,6 +396,10 @@ impl Link {
 
     pub(super) async fn emit_state(&self) {
         let state = self.state();
+        let recording = state.connected.then_some(state.record != "stopped");
+        if !self.stopped.load(Ordering::SeqCst) {
+            self.ctx.set_recording(self.name(), recording).await;
+        }
         if let Ok(emitter) = SignalEmitter::new(&self.ctx.conn, roxy_ipc::names::DAEMON_PATH) {
             let _ = BroadcastService::state_changed(&emitter, state).await;
         }
@@ -423,6 +448,10 @@ fn classify(e: ObsError) -> Failure {
         {
             Failure::Auth
         }
+        ObsError::Api {
+            code: obws::responses::StatusCode::NotReady,
+            ..
+        } => Failure::Starting,
         ObsError::Connect(e) => Failure::Offline(e.to_string()),
         ObsError::Timeout => Failure::Offline(gettext("no answer within 5 seconds")),
         other => Failure::Other(chain(&other)),

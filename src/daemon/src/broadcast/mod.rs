@@ -9,6 +9,7 @@ mod state;
 
 use crate::notifications::Notices;
 use crate::secrets::SecretStore;
+use crate::tray::Tray;
 use link::Link;
 use roxy_core::broadcast::{secret_name, InstanceError, ObsInstance};
 use roxy_core::Store;
@@ -26,6 +27,31 @@ pub struct Context {
     pub store: Store,
     pub secrets: Arc<SecretStore>,
     pub notices: Arc<Notices>,
+    /// The tray, once it is up; it offers recording on every connected instance.
+    tray: std::sync::OnceLock<Arc<Tray>>,
+    /// Connected instances and whether each records, as the tray shows them.
+    recordings: Mutex<BTreeMap<String, bool>>,
+}
+
+impl Context {
+    /// Updates an instance's tray entry (`None`: not connected, no entry).
+    pub async fn set_recording(&self, instance: &str, recording: Option<bool>) {
+        let list = {
+            let mut map = self.recordings.lock().unwrap();
+            let before = map.get(instance).copied();
+            if before == recording {
+                return;
+            }
+            match recording {
+                Some(on) => map.insert(instance.to_owned(), on),
+                None => map.remove(instance),
+            };
+            map.iter().map(|(k, v)| (k.clone(), *v)).collect()
+        };
+        if let Some(tray) = self.tray.get() {
+            tray.show_recordings(list).await;
+        }
+    }
 }
 
 pub struct BroadcastHub {
@@ -62,6 +88,8 @@ impl BroadcastHub {
             store,
             secrets,
             notices,
+            tray: std::sync::OnceLock::new(),
+            recordings: Mutex::new(BTreeMap::new()),
         });
         let links = instances
             .into_iter()
@@ -72,6 +100,20 @@ impl BroadcastHub {
             links: Mutex::new(links),
             ndi,
         })
+    }
+
+    /// From now on the tray offers Start/Stop Recording for each connected instance.
+    pub async fn attach_tray(&self, tray: Arc<Tray>) {
+        let _ = self.ctx.tray.set(tray.clone());
+        let list = self
+            .ctx
+            .recordings
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        tray.show_recordings(list).await;
     }
 
     pub fn store(&self) -> &Store {
@@ -130,6 +172,7 @@ impl BroadcastHub {
         let link = Link::start(instance, self.ctx.clone());
         let info = link.info();
         self.links.lock().unwrap().insert(name.to_owned(), link);
+        self.announce_instances().await;
         Ok(info)
     }
 
@@ -142,11 +185,25 @@ impl BroadcastHub {
         if let Some(link) = self.links.lock().unwrap().remove(name) {
             link.stop();
         }
+        self.ctx.set_recording(name, None).await;
+        self.announce_instances().await;
         // A missing keyring only leaves the password behind; the instance is gone either way.
         if let Err(e) = self.ctx.secrets.delete(&secret_name(name)).await {
             tracing::warn!("OBS password of {name} not removed: {e}");
         }
         Ok(())
+    }
+
+    async fn announce_instances(&self) {
+        let instances = self.instances();
+        if let Ok(emitter) =
+            zbus::object_server::SignalEmitter::new(&self.ctx.conn, roxy_ipc::names::DAEMON_PATH)
+        {
+            let _ = crate::services::broadcast1::BroadcastService::instances_changed(
+                &emitter, instances,
+            )
+            .await;
+        }
     }
 
     pub async fn set_password(&self, name: &str, password: &str) -> Result<(), RoxyError> {

@@ -63,6 +63,8 @@ impl Engine {
             favourites,
             schedules_suspended: self.schedules_suspended().await,
             do_not_disturb: self.store.flag(roxy_core::notify::DO_NOT_DISTURB).await,
+            // Kept by the tray itself (the broadcast links fill it).
+            recordings: Vec::new(),
         };
         tray.show(state).await;
     }

@@ -185,6 +185,12 @@ impl BroadcastService {
     }
 
     #[zbus(signal)]
+    pub async fn instances_changed(
+        emitter: &SignalEmitter<'_>,
+        instances: Vec<ObsInstanceInfo>,
+    ) -> zbus::Result<()>;
+
+    #[zbus(signal)]
     pub async fn instance_changed(
         emitter: &SignalEmitter<'_>,
         instance: ObsInstanceInfo,
