@@ -11,40 +11,29 @@ use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "roxy-test-Pw-4455";
 
-fn add_instance(bus: &TestBus, name: &str, port: u16, password: &str) {
+/// roxyctl with `input` as the first line of its standard input; must succeed.
+fn roxyctl_with_input(bus: &TestBus, args: &[&str], input: &str) {
     let mut child = bus
         .command(bin("roxyctl"))
-        .args([
-            "--json",
-            "obs",
-            "add",
-            name,
-            "--port",
-            &port.to_string(),
-            "--password-stdin",
-        ])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    writeln!(child.stdin.take().unwrap(), "{input}").unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "obs add: {}", stderr(&out));
+    assert!(out.status.success(), "roxyctl {args:?}: {}", stderr(&out));
+}
+
+fn add_instance(bus: &TestBus, name: &str, port: u16, password: &str) {
+    let port = port.to_string();
+    let args = ["obs", "add", name, "--port", &port, "--password-stdin"];
+    roxyctl_with_input(bus, &args, password);
 }
 
 fn set_password(bus: &TestBus, name: &str, password: &str) {
-    let mut child = bus
-        .command(bin("roxyctl"))
-        .args(["obs", "password", name])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "obs password: {}", stderr(&out));
+    roxyctl_with_input(bus, &["obs", "password", name], password);
 }
 
 fn instance(bus: &TestBus, name: &str) -> Value {
