@@ -80,7 +80,7 @@ pub enum Command {
     /// NDI sources on the network and why they might not show up
     Ndi {
         #[command(subcommand)]
-        command: crate::commands::obs::NdiCommand,
+        command: crate::commands::ndi::NdiCommand,
     },
     /// The knowledge base: search, show, folders, reindex, the master index
     Docs {

@@ -184,7 +184,7 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
         Command::Crm { command } => commands::crm::run(out, command).await,
         Command::Docs { command } => commands::docs::run(out, command).await,
         Command::Obs(args) => commands::obs::run(out, args).await,
-        Command::Ndi { command } => commands::obs::ndi(out, command).await,
+        Command::Ndi { command } => commands::ndi::run(out, command).await,
         Command::Alerts { command } => match command {
             AlertsCommand::List { all } => commands::alerts::list(out, all).await,
             AlertsCommand::Rules => commands::alerts::rules(out).await,

@@ -201,15 +201,17 @@ impl Link {
         source: &str,
         visible: bool,
     ) -> Result<(), RoxyError> {
-        let items = self.scene_items(scene).await?;
-        let Some(item) = items.iter().find(|i| i.source == source) else {
-            let names: Vec<&str> = items.iter().map(|i| i.source.as_str()).collect();
+        let client = self.client()?;
+        self.known_scene(scene)?;
+        // One request for the ids; the visibility of every item is not needed here.
+        let items = self.ask(client.scene_items().list(scene.into())).await?;
+        let Some(item) = items.iter().find(|i| i.source_name == source) else {
+            let names: Vec<&str> = items.iter().map(|i| i.source_name.as_str()).collect();
             return Err(RoxyError::NotFound(fill(
                 &gettext("source: scene “{}” has no source “{}”. Its sources: {}."),
                 &[&scene, &source, &names.join(", ")],
             )));
         };
-        let client = self.client()?;
         self.ask(client.scene_items().set_enabled(SetEnabled {
             scene: scene.into(),
             item_id: item.id,

@@ -318,17 +318,7 @@ impl Link {
     async fn serve(self: &Arc<Self>, client: Arc<Client>) -> Result<(), ObsError> {
         // Listen before reading the state, so nothing that happens in between is missed.
         let mut events = client.events()?;
-        // A request in flight when OBS dies is never answered: every wait has a limit.
-        let mut fresh =
-            tokio::time::timeout(READ_TIMEOUT, state::read_all(&client, &self.instance.name))
-                .await
-                .map_err(|_| ObsError::Timeout)??;
-        {
-            let mut state = self.state.lock().unwrap();
-            fresh.issues = std::mem::take(&mut state.issues);
-            fresh.record_file = std::mem::take(&mut state.record_file);
-            *state = fresh;
-        }
+        self.read_state(&client).await?;
         *self.client.lock().unwrap() = Some(client.clone());
         self.set_status("connected", String::new(), 0).await;
         tracing::info!(instance = %self.instance.name, "connected to OBS");
@@ -376,22 +366,27 @@ impl Link {
             Applied::Ignored => {}
             Applied::Changed => self.emit_state().await,
             Applied::Resync => {
-                let read = tokio::time::timeout(
-                    READ_TIMEOUT,
-                    state::read_all(client, &self.instance.name),
-                );
-                match read.await.unwrap_or(Err(ObsError::Timeout)) {
-                    Ok(mut fresh) => {
-                        let mut state = self.state.lock().unwrap();
-                        fresh.issues = std::mem::take(&mut state.issues);
-                        fresh.record_file = std::mem::take(&mut state.record_file);
-                        *state = fresh;
-                    }
-                    Err(e) => tracing::warn!("OBS resync: {e}"),
+                if let Err(e) = self.read_state(client).await {
+                    tracing::warn!("OBS resync: {e}");
                 }
                 self.emit_state().await;
             }
         }
+    }
+
+    /// Reads OBS' whole state into the mirror, keeping what only roxyd knows (standing
+    /// health issues, the last recording's file). A request in flight when OBS dies is never
+    /// answered, so the read has a time limit.
+    async fn read_state(&self, client: &Client) -> Result<(), ObsError> {
+        let read = state::read_all(client, &self.instance.name);
+        let mut fresh = tokio::time::timeout(READ_TIMEOUT, read)
+            .await
+            .map_err(|_| ObsError::Timeout)??;
+        let mut state = self.state.lock().unwrap();
+        fresh.issues = std::mem::take(&mut state.issues);
+        fresh.record_file = std::mem::take(&mut state.record_file);
+        *state = fresh;
+        Ok(())
     }
 
     pub(super) async fn emit_state(&self) {

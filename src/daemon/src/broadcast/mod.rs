@@ -36,21 +36,29 @@ pub struct Context {
 impl Context {
     /// Updates an instance's tray entry (`None`: not connected, no entry).
     pub async fn set_recording(&self, instance: &str, recording: Option<bool>) {
-        let list = {
+        {
             let mut map = self.recordings.lock().unwrap();
-            let before = map.get(instance).copied();
-            if before == recording {
+            if map.get(instance).copied() == recording {
                 return;
             }
             match recording {
                 Some(on) => map.insert(instance.to_owned(), on),
                 None => map.remove(instance),
             };
-            map.iter().map(|(k, v)| (k.clone(), *v)).collect()
-        };
-        if let Some(tray) = self.tray.get() {
-            tray.show_recordings(list).await;
         }
+        self.show_recordings().await;
+    }
+
+    async fn show_recordings(&self) {
+        let Some(tray) = self.tray.get() else { return };
+        let list = self
+            .recordings
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        tray.show_recordings(list).await;
     }
 }
 
@@ -104,16 +112,8 @@ impl BroadcastHub {
 
     /// From now on the tray offers Start/Stop Recording for each connected instance.
     pub async fn attach_tray(&self, tray: Arc<Tray>) {
-        let _ = self.ctx.tray.set(tray.clone());
-        let list = self
-            .ctx
-            .recordings
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
-            .collect();
-        tray.show_recordings(list).await;
+        let _ = self.ctx.tray.set(tray);
+        self.ctx.show_recordings().await;
     }
 
     pub fn store(&self) -> &Store {

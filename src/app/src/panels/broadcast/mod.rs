@@ -3,21 +3,20 @@
 //! a few times a second, and NDI sources with a diagnosis. Mirrors the daemon's Broadcast1.
 
 mod instance_dialog;
+mod layout;
 mod mixer;
 mod ndi_view;
 mod outputs;
 mod scene_grid;
 
 use crate::connection::{BroadcastEvent, BroadcastRequest, DaemonRequest};
-use mixer::{Mixer, MixerActions};
-use ndi_view::NdiView;
-use outputs::Outputs;
+use layout::Parts;
+use mixer::MixerActions;
 use relm4::adw::prelude::*;
 use relm4::gtk::{gdk, glib};
 use relm4::{adw, gtk, ComponentParts, ComponentSender, SimpleComponent};
 use roxy_ipc::broadcast::{ObsInstanceInfo, ObsStateInfo};
 use roxy_ipc::i18n::{fill, gettext};
-use scene_grid::SceneGrid;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -33,21 +32,9 @@ pub struct BroadcastPanel {
     states: BTreeMap<String, ObsStateInfo>,
     snapshot_pending: bool,
     ndi_asked: bool,
+    /// The instance names the picker lists.
+    picker_names: Vec<String>,
     widgets: Parts,
-}
-
-/// The widgets the panel changes after it is built.
-struct Parts {
-    stack: gtk::Stack,
-    picker: gtk::DropDown,
-    link: gtk::Label,
-    message: gtk::Label,
-    preview: gtk::Picture,
-    preview_label: gtk::Label,
-    scenes: SceneGrid,
-    mixer: Mixer,
-    outputs: Outputs,
-    ndi: NdiView,
 }
 
 #[derive(Debug)]
@@ -192,10 +179,11 @@ impl BroadcastPanel {
         }
         w.stack.set_visible_child_name("obs");
         let names: Vec<&str> = self.instances.iter().map(|i| i.name.as_str()).collect();
-        let model = gtk::StringList::new(&names);
         let position = names.iter().position(|n| *n == self.selected).unwrap_or(0) as u32;
-        if w.picker.model().map(|m| m.n_items()) != Some(names.len() as u32) {
-            w.picker.set_model(Some(&model));
+        // A new model only when the names changed: it resets the selection.
+        if self.picker_names != names {
+            w.picker.set_model(Some(&gtk::StringList::new(&names)));
+            self.picker_names = names.iter().map(|n| n.to_string()).collect();
         }
         w.picker.set_selected(position);
         w.picker.set_visible(names.len() > 1);
@@ -263,114 +251,7 @@ impl SimpleComponent for BroadcastPanel {
     }
 
     fn init(_: (), root: Self::Root, sender: ComponentSender<Self>) -> ComponentParts<Self> {
-        let empty = adw::StatusPage::builder()
-            .icon_name("camera-video-symbolic")
-            .title(gettext("No OBS Yet"))
-            .description(gettext("Add the OBS you stream and record with. Roxy connects through OBS' WebSocket server (OBS 30.2 or newer, Tools → WebSocket Server Settings) and reconnects whenever OBS starts."))
-            .build();
-        let add = gtk::Button::builder()
-            .label(gettext("Add OBS…"))
-            .halign(gtk::Align::Center)
-            .build();
-        add.add_css_class("suggested-action");
-        add.add_css_class("pill");
-        {
-            let sender = sender.clone();
-            add.connect_clicked(move |_| sender.input(BroadcastInput::Add));
-        }
-        empty.set_child(Some(&add));
-        root.add_named(&empty, Some("empty"));
-
-        // The header: which OBS, its link, and what to do about it.
-        let picker = gtk::DropDown::from_strings(&[]);
-        {
-            let sender = sender.clone();
-            picker.connect_selected_notify(move |d| {
-                sender.input(BroadcastInput::Select(d.selected()))
-            });
-        }
-        let link = gtk::Label::builder()
-            .xalign(0.0)
-            .hexpand(true)
-            .wrap(true)
-            .build();
-        link.add_css_class("heading");
-        let message = gtk::Label::builder().xalign(0.0).wrap(true).build();
-        message.add_css_class("dim-label");
-        let header = gtk::Box::new(gtk::Orientation::Horizontal, 6);
-        header.append(&picker);
-        header.append(&link);
-        for (icon, tip, input) in [
-            ("view-refresh-symbolic", gettext("Connect again now"), 0),
-            ("list-add-symbolic", gettext("Add OBS…"), 1),
-            ("user-trash-symbolic", gettext("Remove this OBS"), 2),
-        ] {
-            let input = move || match input {
-                0 => BroadcastInput::Reconnect,
-                1 => BroadcastInput::Add,
-                _ => BroadcastInput::Remove,
-            };
-            let button = gtk::Button::from_icon_name(icon);
-            button.set_tooltip_text(Some(&tip));
-            button.add_css_class("flat");
-            let sender = sender.clone();
-            button.connect_clicked(move |_| sender.input(input()));
-            header.append(&button);
-        }
-
-        let preview = gtk::Picture::builder()
-            .can_shrink(true)
-            .height_request(200)
-            .build();
-        preview.add_css_class("card");
-        let preview_label = gtk::Label::builder().xalign(0.0).wrap(true).build();
-        preview_label.add_css_class("caption");
-        preview_label.add_css_class("dim-label");
-        let scenes = SceneGrid::new();
-        let mixer = Mixer::new();
-        let outputs = Outputs::new(&sender);
-        let ndi = NdiView::new(&sender);
-
-        let left = gtk::Box::new(gtk::Orientation::Vertical, 12);
-        left.set_hexpand(true);
-        left.append(&section(&gettext("Program")));
-        left.append(&preview);
-        left.append(&preview_label);
-        left.append(&outputs.widget);
-        let right = gtk::Box::new(gtk::Orientation::Vertical, 12);
-        right.set_hexpand(true);
-        right.append(&section(&gettext("Scenes")));
-        right.append(&scenes.widget);
-        right.append(&section(&gettext("Mixer")));
-        right.append(&mixer.widget);
-        // Side by side when there is room, one above the other when the window is narrow (the
-        // panel must never force the window wider than the other panels need).
-        let columns = gtk::FlowBox::builder()
-            .selection_mode(gtk::SelectionMode::None)
-            .min_children_per_line(1)
-            .max_children_per_line(2)
-            .homogeneous(true)
-            .column_spacing(24)
-            .row_spacing(24)
-            .build();
-        columns.insert(&left, -1);
-        columns.insert(&right, -1);
-        let page = gtk::Box::new(gtk::Orientation::Vertical, 12);
-        page.set_margin_top(18);
-        page.set_margin_bottom(18);
-        page.set_margin_start(18);
-        page.set_margin_end(18);
-        page.append(&header);
-        page.append(&message);
-        page.append(&columns);
-        page.append(&section(&gettext("NDI Sources")));
-        page.append(&ndi.widget);
-        let scrolled = gtk::ScrolledWindow::builder()
-            .hscrollbar_policy(gtk::PolicyType::Never)
-            .child(&page)
-            .build();
-        root.add_named(&scrolled, Some("obs"));
-        install_shortcuts(&root, &sender);
+        let parts = layout::build(&root, &sender);
 
         // Snapshots and meter leases only while the panel is on screen.
         {
@@ -394,18 +275,8 @@ impl SimpleComponent for BroadcastPanel {
             states: BTreeMap::new(),
             snapshot_pending: false,
             ndi_asked: false,
-            widgets: Parts {
-                stack: root.clone(),
-                picker,
-                link,
-                message,
-                preview,
-                preview_label,
-                scenes,
-                mixer,
-                outputs,
-                ndi,
-            },
+            picker_names: Vec::new(),
+            widgets: parts,
         };
         model.refresh(&sender);
         ComponentParts { model, widgets: () }
@@ -599,28 +470,4 @@ impl BroadcastPanel {
             )),
         }
     }
-}
-
-fn section(title: &str) -> gtk::Label {
-    let label = gtk::Label::builder().label(title).xalign(0.0).build();
-    label.add_css_class("heading");
-    label
-}
-
-/// Alt+1…9 switch scenes by their place in the grid.
-fn install_shortcuts(root: &gtk::Stack, sender: &ComponentSender<BroadcastPanel>) {
-    let controller = gtk::ShortcutController::new();
-    controller.set_scope(gtk::ShortcutScope::Managed);
-    for n in 1..=9u32 {
-        let Some(trigger) = gtk::ShortcutTrigger::parse_string(&format!("<Alt>{n}")) else {
-            continue;
-        };
-        let sender = sender.clone();
-        let action = gtk::CallbackAction::new(move |_, _| {
-            sender.input(BroadcastInput::SceneAt(n as usize - 1));
-            glib::Propagation::Stop
-        });
-        controller.add_shortcut(gtk::Shortcut::new(Some(trigger), Some(action)));
-    }
-    root.add_controller(controller);
 }

@@ -1,16 +1,16 @@
-//! `roxyctl obs …` and `roxyctl ndi …`: OBS instances and their controls, stream sessions,
-//! NDI sources. Every command goes through roxyd's `Broadcast1`, as the panel's do.
+//! `roxyctl obs …`: OBS instances and their controls, stream sessions. Every command goes
+//! through roxyd's `Broadcast1`, as the panel's do.
+
+mod follow;
+mod text;
 
 use crate::output::{self, Output};
 use clap::{Args, Subcommand, ValueEnum};
-use futures_util::StreamExt;
-use roxy_ipc::broadcast::{ObsInstanceInfo, ObsStateInfo};
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::Client;
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 use zeroize::Zeroizing;
 
 #[derive(Debug, Args)]
@@ -128,18 +128,6 @@ pub enum ObsCommand {
     Watch,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum NdiCommand {
-    /// NDI sources announced on the network (mDNS, no NDI SDK needed)
-    Sources {
-        /// Wait this long for answers first
-        #[arg(long, default_value_t = 2)]
-        wait: u64,
-    },
-    /// Why NDI sources might not show up
-    Diagnose,
-}
-
 fn read_password(name: &str) -> anyhow::Result<Zeroizing<String>> {
     if std::io::stdin().is_terminal() {
         return Ok(Zeroizing::new(rpassword::prompt_password(fill(
@@ -168,7 +156,7 @@ pub async fn run(out: Output, args: ObsArgs) -> anyhow::Result<ExitCode> {
                 if instances.is_empty() {
                     return gettext("No OBS instance is set up. Add one with “roxyctl obs add NAME --host HOST --port 4455”.");
                 }
-                instances.iter().map(instance_line).collect::<Vec<_>>().join("\n")
+                instances.iter().map(text::instance_line).collect::<Vec<_>>().join("\n")
             });
         }
         ObsCommand::Add {
@@ -218,7 +206,7 @@ pub async fn run(out: Output, args: ObsArgs) -> anyhow::Result<ExitCode> {
                 .into_iter()
                 .find(|i| i.name == state.instance)
                 .unwrap_or_default();
-            out.emit(&state, || status_text(&info, &state));
+            out.emit(&state, || text::status(&info, &state));
         }
         ObsCommand::Scenes => {
             let state = obs.state(instance).await?;
@@ -348,7 +336,9 @@ pub async fn run(out: Output, args: ObsArgs) -> anyhow::Result<ExitCode> {
             obs.set_volume(instance, &input, db).await?;
             done(fill(&gettext("“{}” at {} dB."), &[&input, &db]));
         }
-        ObsCommand::Meters { seconds } => return meters(&client, out, instance, seconds).await,
+        ObsCommand::Meters { seconds } => {
+            return follow::meters(&client, out, instance, seconds).await
+        }
         ObsCommand::Screenshot { file, width } => {
             let jpeg = obs.screenshot(instance, width).await?;
             std::fs::write(&file, &jpeg).map_err(|e| {
@@ -369,278 +359,9 @@ pub async fn run(out: Output, args: ObsArgs) -> anyhow::Result<ExitCode> {
         }
         ObsCommand::Sessions { limit } => {
             let sessions = obs.sessions(limit).await?;
-            out.emit(&sessions, || {
-                if sessions.is_empty() {
-                    return gettext("No stream or recording sessions yet.");
-                }
-                sessions
-                    .iter()
-                    .map(|s| {
-                        let kind = if s.kind == "stream" {
-                            gettext("stream")
-                        } else {
-                            gettext("recording")
-                        };
-                        let length = if s.ended_ms > 0 {
-                            output::duration(((s.ended_ms - s.started_ms).max(0) / 1000) as u64)
-                        } else {
-                            gettext("running")
-                        };
-                        let mut line = format!(
-                            "{}  {}  {}  {}",
-                            output::timestamp(s.started_ms),
-                            s.instance,
-                            kind,
-                            length
-                        );
-                        if s.total_frames > 0 {
-                            line.push_str(&fill(
-                                &gettext("  {} of {} frames lost"),
-                                &[&s.dropped_frames, &s.total_frames],
-                            ));
-                        }
-                        if !s.file.is_empty() {
-                            line.push_str(&format!("  {}", s.file));
-                        }
-                        line
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
+            out.emit(&sessions, || text::sessions(&sessions));
         }
-        ObsCommand::Watch => return watch(&client, out, instance).await,
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn instance_line(i: &ObsInstanceInfo) -> String {
-    let link = link_label(&i.link);
-    let mut line = format!("{}  {}:{}  {}", i.name, i.host, i.port, link);
-    if !i.obs_version.is_empty() {
-        line.push_str(&fill(&gettext("  (OBS {})"), &[&i.obs_version]));
-    }
-    if !i.message.is_empty() {
-        line.push_str(&format!("\n    {}", i.message));
-    }
-    line
-}
-
-fn link_label(link: &str) -> String {
-    match link {
-        "connected" => gettext("connected"),
-        "connecting" => gettext("connecting"),
-        "offline" => gettext("offline"),
-        "too-old" => gettext("OBS too old"),
-        "auth-failed" => gettext("password refused"),
-        _ => gettext("error"),
-    }
-}
-
-fn output_label(state: &str) -> String {
-    match state {
-        "active" => gettext("on"),
-        "paused" => gettext("paused"),
-        "starting" => gettext("starting"),
-        "stopping" => gettext("stopping"),
-        "reconnecting" => gettext("reconnecting"),
-        _ => gettext("off"),
-    }
-}
-
-fn status_text(info: &ObsInstanceInfo, s: &ObsStateInfo) -> String {
-    let mut lines = vec![instance_line(info)];
-    if !s.connected {
-        return lines.join("\n");
-    }
-    let now = output::now_ms();
-    let since = |started: i64| {
-        if started > 0 {
-            format!(
-                " {}",
-                output::duration(((now - started).max(0) / 1000) as u64)
-            )
-        } else {
-            String::new()
-        }
-    };
-    lines.push(fill(&gettext("Program: {}"), &[&s.program_scene]));
-    if s.studio_mode {
-        lines.push(fill(
-            &gettext("Preview: {} (studio mode)"),
-            &[&s.preview_scene],
-        ));
-    }
-    lines.push(fill(
-        &gettext("Stream: {}{}   Recording: {}{}"),
-        &[
-            &output_label(&s.stream),
-            &since(s.stream_started_ms),
-            &output_label(&s.record),
-            &since(s.record_started_ms),
-        ],
-    ));
-    if !s.record_file.is_empty() {
-        lines.push(fill(&gettext("Recording file: {}"), &[&s.record_file]));
-    }
-    lines.push(fill(
-        &gettext("Replay buffer: {}   Virtual camera: {}"),
-        &[
-            &output_label(if s.replay_buffer { "active" } else { "stopped" }),
-            &output_label(if s.virtual_cam { "active" } else { "stopped" }),
-        ],
-    ));
-    for input in &s.inputs {
-        let muted = if input.muted {
-            gettext(" (muted)")
-        } else {
-            String::new()
-        };
-        lines.push(fill(
-            &gettext("Audio: {} {} dB{}"),
-            &[&input.name, &format!("{:.1}", input.volume_db), &muted],
-        ));
-    }
-    let st = &s.stats;
-    lines.push(fill(
-        &gettext("{} fps, render {} ms, {} of {} frames skipped, CPU {} %, {} free"),
-        &[
-            &format!("{:.1}", st.fps),
-            &format!("{:.1}", st.render_ms),
-            &st.render_skipped,
-            &st.render_total,
-            &format!("{:.1}", st.cpu_percent),
-            &output::bytes((st.disk_free_mb * 1024.0 * 1024.0) as u64),
-        ],
-    ));
-    if !s.issues.is_empty() {
-        lines.push(fill(&gettext("Health: {}"), &[&s.issues.join(", ")]));
-    }
-    lines.join("\n")
-}
-
-async fn meters(
-    client: &Client,
-    out: Output,
-    instance: &str,
-    seconds: u64,
-) -> anyhow::Result<ExitCode> {
-    let obs = client.broadcast().await?;
-    let mut stream = obs.receive_meters().await?;
-    obs.watch_meters(instance).await?;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
-    let name = obs.state(instance).await?.instance;
-    loop {
-        let next = tokio::time::timeout_at(deadline, stream.next()).await;
-        let Ok(Some(signal)) = next else { break };
-        let Ok(args) = signal.args() else { continue };
-        if args.instance != name {
-            continue;
-        }
-        out.emit(&args.meters, || {
-            args.meters
-                .iter()
-                .map(|m| {
-                    format!(
-                        "{:<20} {:>6.1} dB  {}",
-                        m.input,
-                        m.level_db,
-                        fill(&gettext("peak {} dB"), &[&format!("{:.1}", m.peak_db)])
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        });
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn watch(client: &Client, out: Output, instance: &str) -> anyhow::Result<ExitCode> {
-    let obs = client.broadcast().await?;
-    let mut states = obs.receive_state_changed().await?;
-    let mut links = obs.receive_instance_changed().await?;
-    let mut records = obs.receive_record_state_changed().await?;
-    let mut last: Option<ObsStateInfo> = None;
-    let wanted = |name: &str| instance.is_empty() || name == instance;
-    loop {
-        tokio::select! {
-            Some(signal) = states.next() => {
-                let Ok(args) = signal.args() else { continue };
-                let state = args.state;
-                if !wanted(&state.instance) { continue; }
-                let scene_changed = last.as_ref().is_none_or(|l| l.program_scene != state.program_scene);
-                if scene_changed && state.connected {
-                    out.emit(&serde_json::json!({ "event": "scene", "instance": state.instance, "scene": state.program_scene }), || {
-                        fill(&gettext("{}: program scene {}"), &[&state.instance, &state.program_scene])
-                    });
-                }
-                last = Some(state);
-            }
-            Some(signal) = links.next() => {
-                let Ok(args) = signal.args() else { continue };
-                let info = args.instance;
-                if !wanted(&info.name) { continue; }
-                out.emit(&serde_json::json!({ "event": "link", "instance": info.name, "link": info.link, "message": info.message }), || {
-                    fill(&gettext("{}: {}"), &[&info.name, &link_label(&info.link)])
-                });
-            }
-            Some(signal) = records.next() => {
-                let Ok(args) = signal.args() else { continue };
-                if !wanted(&args.instance) { continue; }
-                out.emit(&serde_json::json!({ "event": "record", "instance": args.instance, "state": args.state, "file": args.file }), || {
-                    fill(&gettext("{}: recording {} {}"), &[&args.instance, &output_label(&args.state), &args.file])
-                });
-            }
-            else => break,
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn ndi(out: Output, command: NdiCommand) -> anyhow::Result<ExitCode> {
-    let client = Client::session().await?;
-    let obs = client.broadcast().await?;
-    match command {
-        NdiCommand::Sources { wait } => {
-            // The first call starts browsing; answers arrive within a second or two.
-            obs.ndi_sources().await?;
-            tokio::time::sleep(Duration::from_secs(wait.min(30))).await;
-            let sources = obs.ndi_sources().await?;
-            out.emit(&sources, || {
-                if sources.is_empty() {
-                    return gettext("No NDI sources found. “roxyctl ndi diagnose” says why.");
-                }
-                sources
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "{}  {}:{}  {}",
-                            s.name,
-                            s.host,
-                            s.port,
-                            s.addresses.join(", ")
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
-        }
-        NdiCommand::Diagnose => {
-            let findings = obs.ndi_diagnose().await?;
-            out.emit(&findings, || {
-                findings
-                    .iter()
-                    .map(|f| {
-                        let mark = match f.level.as_str() {
-                            "ok" => "✓",
-                            "warning" => "!",
-                            _ => "✗",
-                        };
-                        format!("{mark} {}: {}", f.title, f.detail)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
-        }
+        ObsCommand::Watch => return follow::watch(&client, out, instance).await,
     }
     Ok(ExitCode::SUCCESS)
 }
