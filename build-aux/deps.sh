@@ -4,13 +4,14 @@
 RUN_PACKAGES=(
   build-essential pkg-config gettext libglib2.0-dev libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme dbus
-  python3-pip
+  python3-pip cmake clang libclang-dev libasound2-dev
 )
 TEST_PACKAGES=(
   xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst gnome-keyring
   haskell-status-notifier-item-utils xdg-desktop-portal xdg-desktop-portal-gtk
   docker.io busybox-static iputils-ping openssl postgresql
   obs-studio debootstrap iproute2
+  espeak-ng sox alsa-utils libasound2-plugins
 )
 
 ensure_packages() {

@@ -20,5 +20,6 @@ pub mod secret_scan;
 pub mod settings;
 pub mod store;
 pub mod time;
+pub mod voice;
 
 pub use store::{Store, StoreError};

@@ -1,0 +1,1 @@
+//! Roxy voice audio path.
