@@ -1,1 +1,14 @@
-//! Roxy voice audio path.
+//! Roxy's audio path: microphone capture (cpal) at 16 kHz mono, voice activity and end of
+//! speech, and speech-to-text (whisper.cpp through whisper-rs). No D-Bus and no intents here:
+//! the daemon wires these parts into its listening loop.
+
+pub mod capture;
+pub mod segmenter;
+pub mod stt;
+
+pub use capture::{input_devices, Capture, CaptureError};
+pub use segmenter::{Segmenter, SegmenterEvent, SegmenterSettings};
+pub use stt::{SttError, Transcriber, Transcript};
+
+/// Everything after capture works on 16 kHz mono `f32` in -1..=1, what whisper expects.
+pub const SAMPLE_RATE: u32 = 16_000;

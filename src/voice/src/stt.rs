@@ -1,0 +1,176 @@
+//! Speech-to-text with whisper.cpp, tuned for short commands: the encoder only looks at as
+//! much audio as there is (a small audio context instead of 30 s), one greedy pass without
+//! temperature fallback, and a prompt holding the live vocabulary (scene and runbook names)
+//! so unusual names come out spelled the way the daemon knows them.
+
+use crate::SAMPLE_RATE;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+
+/// Encoder frames per second of audio (whisper: 1500 frames for 30 s).
+const FRAMES_PER_SECOND: f32 = 50.0;
+/// Below this the encoder loses accuracy faster than it gains speed.
+const MIN_AUDIO_CTX: i32 = 256;
+const MAX_PROMPT_CHARS: usize = 600;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SttError {
+    #[error("the speech model {path} can't be loaded: {reason}")]
+    Load { path: String, reason: String },
+    #[error("speech-to-text failed: {0}")]
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcript {
+    pub text: String,
+    pub took: Duration,
+    /// Seconds of audio per second of work, below 1 means faster than real time.
+    pub real_time_factor: f64,
+}
+
+pub struct Transcriber {
+    // whisper_rs's state borrows nothing from the context (it holds an Arc), so both live here.
+    _context: WhisperContext,
+    state: Mutex<WhisperState>,
+    threads: i32,
+}
+
+impl Transcriber {
+    pub fn load(path: &Path) -> Result<Self, SttError> {
+        let load_error = |reason: String| SttError::Load {
+            path: path.display().to_string(),
+            reason,
+        };
+        if !path.is_file() {
+            return Err(load_error("no such file".into()));
+        }
+        let context = WhisperContext::new_with_params(path, WhisperContextParameters::default())
+            .map_err(|e| load_error(e.to_string()))?;
+        let state = context
+            .create_state()
+            .map_err(|e| load_error(e.to_string()))?;
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get().min(4) as i32)
+            .unwrap_or(2);
+        Ok(Self {
+            _context: context,
+            state: Mutex::new(state),
+            threads,
+        })
+    }
+
+    /// Transcribes 16 kHz mono audio; `vocabulary` words steer the spelling of names.
+    pub fn transcribe(&self, audio: &[f32], vocabulary: &[&str]) -> Result<Transcript, SttError> {
+        let started = Instant::now();
+        let seconds = audio.len() as f32 / SAMPLE_RATE as f32;
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(self.threads);
+        params.set_language(Some("en"));
+        params.set_no_context(true);
+        params.set_single_segment(true);
+        params.set_temperature_inc(0.0);
+        params.set_print_special(false);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        params.set_suppress_blank(true);
+        params.set_audio_ctx(audio_context(seconds));
+        let prompt = prompt(vocabulary);
+        if !prompt.is_empty() {
+            params.set_initial_prompt(&prompt);
+        }
+        // whisper needs at least one second; pad short clips with silence.
+        let mut padded;
+        let input = if audio.len() < SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10 {
+            padded = audio.to_vec();
+            padded.resize(SAMPLE_RATE as usize + SAMPLE_RATE as usize / 10, 0.0);
+            &padded[..]
+        } else {
+            audio
+        };
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|_| SttError::Failed("an earlier transcription crashed".into()))?;
+        state
+            .full(params, input)
+            .map_err(|e| SttError::Failed(e.to_string()))?;
+        let text: String = state
+            .as_iter()
+            .filter_map(|segment| segment.to_str_lossy().ok().map(|s| s.into_owned()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let took = started.elapsed();
+        Ok(Transcript {
+            text: clean(&text),
+            took,
+            real_time_factor: took.as_secs_f64() / f64::from(seconds.max(0.01)),
+        })
+    }
+}
+
+fn audio_context(seconds: f32) -> i32 {
+    let frames = ((seconds + 0.5) * FRAMES_PER_SECOND).ceil() as i32;
+    // Round up to a multiple of 64, which the encoder handles best.
+    let rounded = (frames + 63) / 64 * 64;
+    rounded.clamp(MIN_AUDIO_CTX, 1500)
+}
+
+fn prompt(vocabulary: &[&str]) -> String {
+    let mut text = String::new();
+    for word in vocabulary {
+        if text.len() + word.len() + 2 > MAX_PROMPT_CHARS {
+            break;
+        }
+        if !text.is_empty() {
+            text.push_str(", ");
+        }
+        text.push_str(word);
+    }
+    text
+}
+
+/// whisper marks non-speech as "[BLANK_AUDIO]", "(music)" and the like: not words said.
+fn clean(text: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in text.chars() {
+        match c {
+            '[' | '(' | '*' if depth == 0 || c != '*' => depth += 1,
+            ']' | ')' => depth = (depth - 1).max(0),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audio_context_follows_the_clip_length() {
+        assert_eq!(audio_context(0.5), 256);
+        assert_eq!(audio_context(3.0), 192.max(256));
+        assert_eq!(audio_context(8.0), 448);
+        assert_eq!(audio_context(60.0), 1500);
+    }
+
+    #[test]
+    fn non_speech_marks_are_dropped() {
+        assert_eq!(clean(" [BLANK_AUDIO] "), "");
+        assert_eq!(clean(" Switch to scene Gaming. (music)"), "Switch to scene Gaming.");
+    }
+
+    #[test]
+    fn a_missing_model_says_so() {
+        let Err(e) = Transcriber::load(Path::new("/nonexistent/ggml-tiny.en.bin")) else {
+            panic!("loaded a model that isn't there");
+        };
+        assert!(e.to_string().contains("/nonexistent/ggml-tiny.en.bin can't be loaded: no such file"), "{e}");
+    }
+}
