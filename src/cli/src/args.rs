@@ -82,6 +82,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::ndi::NdiCommand,
     },
+    /// Voice commands: push-to-talk, typed sentences, intents, the log
+    Voice {
+        #[command(subcommand)]
+        command: crate::commands::voice::VoiceCommand,
+    },
     /// The knowledge base: search, show, folders, reindex, the master index
     Docs {
         #[command(subcommand)]

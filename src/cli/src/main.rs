@@ -185,6 +185,7 @@ async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
         Command::Docs { command } => commands::docs::run(out, command).await,
         Command::Obs(args) => commands::obs::run(out, args).await,
         Command::Ndi { command } => commands::ndi::run(out, command).await,
+        Command::Voice { command } => commands::voice::run(out, command).await,
         Command::Alerts { command } => match command {
             AlertsCommand::List { all } => commands::alerts::list(out, all).await,
             AlertsCommand::Rules => commands::alerts::rules(out).await,

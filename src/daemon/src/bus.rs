@@ -49,11 +49,16 @@ pub struct Daemon {
     /// "Quit Daemon" in the tray.
     quit: Arc<Notify>,
     broadcast: Arc<crate::broadcast::BroadcastHub>,
+    voice: Arc<crate::voice::VoiceHub>,
 }
 
 /// Exports every interface, then claims the bus name: a caller that activated roxyd finds
 /// the objects in place the moment the name appears.
-pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyhow::Result<Daemon> {
+pub async fn serve(
+    store: Store,
+    runbook_dirs: Vec<std::path::PathBuf>,
+    config_dir: &std::path::Path,
+) -> anyhow::Result<Daemon> {
     let conn = zbus::connection::Builder::session()?.build().await?;
     let supervisor = Supervisor::new(conn.clone(), store.clone());
     let server = conn.object_server();
@@ -144,7 +149,28 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
     server
         .at(
             DAEMON_PATH,
-            crate::services::crm1::CrmService::new(crm, supervisor.clone()),
+            crate::services::crm1::CrmService::new(crm.clone(), supervisor.clone()),
+        )
+        .await?;
+    let data_dir = store
+        .path()
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let voice = crate::voice::VoiceHub::start(
+        conn.clone(),
+        store.clone(),
+        (&data_dir, config_dir),
+        broadcast.clone(),
+        engine.clone(),
+        crm,
+    )
+    .await;
+    alerts.add_source(Arc::downgrade(&voice) as Weak<dyn ValueSource>);
+    server
+        .at(
+            DAEMON_PATH,
+            crate::services::voice1::VoiceService::new(voice.clone()),
         )
         .await?;
     server
@@ -193,6 +219,7 @@ pub async fn serve(store: Store, runbook_dirs: Vec<std::path::PathBuf>) -> anyho
         tray,
         quit,
         broadcast,
+        voice,
     })
 }
 
@@ -305,6 +332,7 @@ impl Daemon {
 
     pub async fn shutdown(self) {
         self.broadcast.shutdown();
+        self.voice.shutdown();
         self.tray.shutdown().await;
         self.supervisor.shutdown(SHUTDOWN_GRACE).await;
         let _ = self.conn.release_name(DAEMON_BUS_NAME).await;

@@ -22,6 +22,7 @@ mod secrets;
 mod services;
 mod supervisor;
 mod tray;
+mod voice;
 mod window;
 
 use anyhow::Context;
@@ -82,7 +83,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     tracing::info!(database = %store.path().display(), "database open");
     let config_dir = args.config_dir.unwrap_or_else(roxy_core::paths::config_dir);
     let runbook_dirs = vec![PathBuf::from(SHIPPED_RUNBOOKS), config_dir.join("runbooks")];
-    let daemon = bus::serve(store.clone(), runbook_dirs)
+    let daemon = bus::serve(store.clone(), runbook_dirs, &config_dir)
         .await
         .context("cannot serve on the session bus")?;
     let reason = daemon.wait_for_stop(signals).await;

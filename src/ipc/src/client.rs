@@ -3,7 +3,7 @@
 use crate::names::{DAEMON_BUS_NAME, DAEMON_PATH};
 use crate::proxies::{
     Broadcast1Proxy, Crm1Proxy, Daemon1Proxy, Docs1Proxy, Infra1Proxy, Job1Proxy, Jobs1Proxy,
-    Metrics1Proxy, Notifications1Proxy, Runbooks1Proxy, Secrets1Proxy,
+    Metrics1Proxy, Notifications1Proxy, Runbooks1Proxy, Secrets1Proxy, Voice1Proxy,
 };
 use crate::RoxyError;
 use zbus::fdo::NameOwnerChangedStream;
@@ -72,6 +72,15 @@ impl Client {
 
     pub async fn broadcast(&self) -> Result<Broadcast1Proxy<'static>, RoxyError> {
         Ok(Broadcast1Proxy::builder(&self.connection)
+            .destination(DAEMON_BUS_NAME)?
+            .path(DAEMON_PATH)?
+            .cache_properties(CacheProperties::No)
+            .build()
+            .await?)
+    }
+
+    pub async fn voice(&self) -> Result<Voice1Proxy<'static>, RoxyError> {
+        Ok(Voice1Proxy::builder(&self.connection)
             .destination(DAEMON_BUS_NAME)?
             .path(DAEMON_PATH)?
             .cache_properties(CacheProperties::No)

@@ -14,6 +14,7 @@ pub mod names;
 pub mod proxies;
 pub mod scorecard;
 pub mod types;
+pub mod voice;
 
 pub use client::Client;
 pub use error::RoxyError;

@@ -32,6 +32,7 @@ pub mod interfaces {
     pub const CRM1: &str = "io.github.skybeam.Roxy.Crm1";
     pub const DOCS1: &str = "io.github.skybeam.Roxy.Docs1";
     pub const BROADCAST1: &str = "io.github.skybeam.Roxy.Broadcast1";
+    pub const VOICE1: &str = "io.github.skybeam.Roxy.Voice1";
     pub const ERROR_PREFIX_LITERAL: &str = "io.github.skybeam.Roxy.Error";
 }
 
@@ -53,6 +54,7 @@ mod tests {
             interfaces::CRM1,
             interfaces::DOCS1,
             interfaces::BROADCAST1,
+            interfaces::VOICE1,
             interfaces::ERROR_PREFIX_LITERAL,
         ] {
             assert!(

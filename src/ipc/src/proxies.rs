@@ -13,6 +13,7 @@ use crate::crm::{
 use crate::docs::{
     DocContentInfo, DocInfo, DocQueryInfo, DocSearchInfo, DocsStatusInfo, SkippedDocInfo,
 };
+use crate::voice::{HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
 use crate::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
     ContainerInfo, DaemonStatus, EnergyInfo, EngineStatus, JobInfo, JobState, MetricPoint,
@@ -456,4 +457,37 @@ pub trait Broadcast1 {
     ) -> zbus::Result<()>;
     #[zbus(signal)]
     fn ndi_sources_changed(&self, sources: Vec<NdiSourceInfo>) -> zbus::Result<()>;
+}
+
+/// Voice commands: the listening loop, typed sentences, intents and the log.
+#[proxy(interface = "io.github.skybeam.Roxy.Voice1", gen_blocking = false)]
+pub trait Voice1 {
+    fn status(&self) -> Result<VoiceStatusInfo, RoxyError>;
+    /// Push-to-talk: captures the next sentence from the microphone and acts on it. Returns at
+    /// once; the result comes as `Heard`.
+    fn listen(&self) -> Result<(), RoxyError>;
+    /// "off" or "wake".
+    fn set_mode(&self, mode: &str) -> Result<(), RoxyError>;
+    fn devices(&self) -> Result<Vec<String>, RoxyError>;
+    /// "" = the default input.
+    fn set_device(&self, device: &str) -> Result<(), RoxyError>;
+    /// Handles a typed sentence exactly as if it had been heard, and returns what came of it.
+    fn say(&self, sentence: &str) -> Result<HeardInfo, RoxyError>;
+    /// How a sentence matches the intents, best first; acts on nothing.
+    fn test(&self, sentence: &str) -> Result<Vec<IntentMatchInfo>, RoxyError>;
+    fn intents(&self) -> Result<IntentsInfo, RoxyError>;
+    /// Newest first.
+    fn log(&self, limit: u32) -> Result<Vec<HeardInfo>, RoxyError>;
+    /// Stops speaking and drops a pending question.
+    fn cancel(&self) -> Result<(), RoxyError>;
+
+    #[zbus(signal)]
+    fn voice_state_changed(&self, state: &str) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn heard(&self, entry: HeardInfo) -> zbus::Result<()>;
+    /// Input level in dBFS, five times a second while the microphone is open.
+    #[zbus(signal)]
+    fn level(&self, db: f64) -> zbus::Result<()>;
+    #[zbus(signal)]
+    fn intents_changed(&self) -> zbus::Result<()>;
 }

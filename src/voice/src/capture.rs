@@ -12,6 +12,8 @@ use std::time::Duration;
 
 /// Chunks waiting for the listener before capture starts dropping (about 10 s of audio).
 const QUEUE_CHUNKS: usize = 500;
+/// The longest the audio callback waits for room in the queue.
+const MAX_WAIT: Duration = Duration::from_millis(500);
 
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
@@ -72,7 +74,7 @@ impl Capture {
             let dropped = dropped.clone();
             std::thread::Builder::new()
                 .name("roxy-capture".into())
-                .spawn(move || run(&wanted, tx, ready_tx, &stop, dropped))
+                .spawn(move || run(&wanted, tx, ready_tx, stop, dropped))
                 .map_err(|e| CaptureError::Open {
                     device: device.to_string(),
                     reason: e.to_string(),
@@ -126,10 +128,10 @@ fn run(
     wanted: &str,
     tx: SyncSender<Vec<f32>>,
     ready: mpsc::Sender<Result<String, CaptureError>>,
-    stop: &AtomicBool,
+    stop: Arc<AtomicBool>,
     dropped: Arc<AtomicU64>,
 ) {
-    let opened = open_stream(wanted, tx, dropped);
+    let opened = open_stream(wanted, tx, dropped, stop.clone());
     let stream = match opened {
         Ok((stream, name)) => {
             let _ = ready.send(Ok(name));
@@ -150,6 +152,7 @@ fn open_stream(
     wanted: &str,
     tx: SyncSender<Vec<f32>>,
     dropped: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
 ) -> Result<(cpal::Stream, String), CaptureError> {
     let device = find_device(wanted)?;
     let name = device_name(&device);
@@ -157,13 +160,16 @@ fn open_stream(
         device: name.clone(),
         reason,
     };
-    let supported = device
-        .default_input_config()
-        .map_err(|e| open_error(e.to_string()))?;
+    let supported = match sixteen_k_mono(&device) {
+        Some(config) => config,
+        None => device
+            .default_input_config()
+            .map_err(|e| open_error(e.to_string()))?,
+    };
     let format = supported.sample_format();
     let config: cpal::StreamConfig = supported.into();
     let channels = usize::from(config.channels.max(1));
-    let mut to_16k = ToSixteen::new(config.sample_rate, tx, dropped)
+    let mut to_16k = ToSixteen::new(config.sample_rate, tx, dropped, stop)
         .map_err(|e| open_error(e.to_string()))?;
     let on_error = |e: cpal::Error| tracing::warn!("audio input: {e}");
     let stream = match format {
@@ -176,19 +182,39 @@ fn open_stream(
         cpal::SampleFormat::I16 => device.build_input_stream(
             config,
             move |data: &[i16], _: &_| {
-                to_16k.push(
-                    data.chunks(channels)
-                        .map(|f| f.iter().map(|s| f32::from(*s) / 32768.0).sum::<f32>() / f.len() as f32),
-                )
+                to_16k.push(data.chunks(channels).map(|f| {
+                    f.iter().map(|s| f32::from(*s) / 32768.0).sum::<f32>() / f.len() as f32
+                }))
             },
             on_error,
             None,
         ),
-        other => return Err(open_error(format!("sample format {other} is not supported"))),
+        other => {
+            return Err(open_error(format!(
+                "sample format {other} is not supported"
+            )))
+        }
     }
     .map_err(|e| open_error(e.to_string()))?;
     stream.play().map_err(|e| open_error(e.to_string()))?;
     Ok((stream, name))
+}
+
+/// 16 kHz mono straight from the device when it offers it: no resampling, and byte-exact
+/// input from file-backed devices.
+fn sixteen_k_mono(device: &cpal::Device) -> Option<cpal::SupportedStreamConfig> {
+    let ranges: Vec<_> = device.supported_input_configs().ok()?.collect();
+    [cpal::SampleFormat::I16, cpal::SampleFormat::F32]
+        .into_iter()
+        .find_map(|format| {
+            ranges.iter().find(|r| {
+                r.channels() == 1
+                    && r.sample_format() == format
+                    && r.min_sample_rate() <= SAMPLE_RATE
+                    && r.max_sample_rate() >= SAMPLE_RATE
+            })
+        })
+        .map(|r| r.with_sample_rate(SAMPLE_RATE))
 }
 
 fn mean(frame: &[f32]) -> f32 {
@@ -201,6 +227,7 @@ struct ToSixteen {
     pending: Vec<f32>,
     tx: SyncSender<Vec<f32>>,
     dropped: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
 }
 
 /// Device-rate samples per resampler call (about 20 ms at 48 kHz).
@@ -211,6 +238,7 @@ impl ToSixteen {
         rate: u32,
         tx: SyncSender<Vec<f32>>,
         dropped: Arc<AtomicU64>,
+        stop: Arc<AtomicBool>,
     ) -> Result<Self, rubato::ResamplerConstructionError> {
         let resampler = if rate == SAMPLE_RATE {
             None
@@ -228,6 +256,7 @@ impl ToSixteen {
             pending: Vec::new(),
             tx,
             dropped,
+            stop,
         })
     }
 
@@ -254,12 +283,26 @@ impl ToSixteen {
         }
     }
 
-    fn send(&self, chunk: Vec<f32>) {
+    /// Waits a little for a listener that fell behind (a file-backed device delivers audio
+    /// faster than real time) instead of losing words; drops only after [`MAX_WAIT`].
+    fn send(&self, mut chunk: Vec<f32>) {
         if chunk.is_empty() {
             return;
         }
-        if self.tx.try_send(chunk).is_err() {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+        let started = std::time::Instant::now();
+        loop {
+            match self.tx.try_send(chunk) {
+                Ok(()) => return,
+                Err(mpsc::TrySendError::Disconnected(_)) => return,
+                Err(mpsc::TrySendError::Full(back)) => {
+                    if self.stop.load(Ordering::Relaxed) || started.elapsed() > MAX_WAIT {
+                        self.dropped.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                    chunk = back;
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            }
         }
     }
 }

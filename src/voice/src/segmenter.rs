@@ -43,7 +43,10 @@ pub enum SegmenterEvent {
     Level(f32),
     SpeechStarted,
     /// A whole utterance, 16 kHz mono; `at_sample` is where speech ended in the stream.
-    Utterance { audio: Vec<f32>, at_sample: u64 },
+    Utterance {
+        audio: Vec<f32>,
+        at_sample: u64,
+    },
     /// Speech that turned out too short to be a sentence.
     Discarded,
 }
@@ -127,7 +130,8 @@ impl Segmenter {
             self.preroll.extend(frame);
             return;
         }
-        let loud = db > self.settings.min_level_db && db > self.noise_floor_db + self.settings.margin_db;
+        let loud =
+            db > self.settings.min_level_db && db > self.noise_floor_db + self.settings.margin_db;
         if !loud {
             // The floor follows quiet frames quickly down and slowly up, so speech doesn't raise it.
             let rate = if db < self.noise_floor_db { 0.2 } else { 0.01 };
@@ -220,7 +224,10 @@ mod tests {
         assert_eq!(utterances.len(), 1, "{events:?}");
         // Speech plus pre-roll plus the end silence, give or take a frame.
         let expected = (1200 + 300 + 400) * 16;
-        assert!((utterances[0] as i64 - expected as i64).abs() <= 2 * FRAME as i64, "{utterances:?}");
+        assert!(
+            (utterances[0] as i64 - expected as i64).abs() <= 2 * FRAME as i64,
+            "{utterances:?}"
+        );
         assert!(events.contains(&SegmenterEvent::SpeechStarted));
     }
 
@@ -231,7 +238,9 @@ mod tests {
         events.extend(s.push(&tone(60, 0.5)));
         events.extend(s.push(&noise(1000, 0.05)));
         assert!(
-            !events.iter().any(|e| matches!(e, SegmenterEvent::Utterance { .. })),
+            !events
+                .iter()
+                .any(|e| matches!(e, SegmenterEvent::Utterance { .. })),
             "{events:?}"
         );
     }

@@ -7,13 +7,16 @@ use crate::SAMPLE_RATE;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
+use whisper_rs::{
+    FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState,
+};
 
 /// Encoder frames per second of audio (whisper: 1500 frames for 30 s).
 const FRAMES_PER_SECOND: f32 = 50.0;
 /// Below this the encoder loses accuracy faster than it gains speed.
 const MIN_AUDIO_CTX: i32 = 256;
 const MAX_PROMPT_CHARS: usize = 600;
+const MAX_TOKENS: i32 = 48;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SttError {
@@ -78,6 +81,9 @@ impl Transcriber {
         params.set_print_timestamps(false);
         params.set_suppress_blank(true);
         params.set_audio_ctx(audio_context(seconds));
+        // A shortened audio context sometimes sends the decoder into a loop ("start recording,
+        // start recording, …"); a command is never this long.
+        params.set_max_tokens(MAX_TOKENS);
         let prompt = prompt(vocabulary);
         if !prompt.is_empty() {
             params.set_initial_prompt(&prompt);
@@ -105,7 +111,7 @@ impl Transcriber {
             .join(" ");
         let took = started.elapsed();
         Ok(Transcript {
-            text: clean(&text),
+            text: without_repeats(&clean(&text)),
             took,
             real_time_factor: took.as_secs_f64() / f64::from(seconds.max(0.01)),
         })
@@ -125,12 +131,13 @@ fn prompt(vocabulary: &[&str]) -> String {
         if text.len() + word.len() + 2 > MAX_PROMPT_CHARS {
             break;
         }
-        if !text.is_empty() {
-            text.push_str(", ");
-        }
+        // Names as short sentences of their own: a list ("Intro, Live, BRB") or a label
+        // ("Scenes: …") made tiny.en drop the first sound of commands ("stop" → "Top")
+        // far more often in our clips.
         text.push_str(word);
+        text.push_str(". ");
     }
-    text
+    text.trim_end().to_string()
 }
 
 /// whisper marks non-speech as "[BLANK_AUDIO]", "(music)" and the like: not words said.
@@ -148,14 +155,73 @@ fn clean(text: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// "Start recording, Start recording, Start recording" → "Start recording": a phrase said again
+/// right after itself is a decoder loop, not speech.
+fn without_repeats(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let key = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let mut out: Vec<&str> = Vec::new();
+    let mut repeated: Vec<String> = Vec::new();
+    let mut i = 0;
+    'outer: while i < words.len() {
+        for len in (2..=(out.len().min(words.len() - i))).rev() {
+            let tail = &out[out.len() - len..];
+            let next = &words[i..i + len];
+            if tail.iter().map(|w| key(w)).eq(next.iter().map(|w| key(w))) {
+                repeated = next.iter().map(|w| key(w)).collect();
+                i += len;
+                continue 'outer;
+            }
+        }
+        out.push(words[i]);
+        i += 1;
+    }
+    // The loop was cut off mid-phrase by the token limit: drop that fragment too.
+    for k in (1..=repeated.len()).rev() {
+        if out.len() <= k {
+            continue;
+        }
+        let tail: Vec<String> = out[out.len() - k..].iter().map(|w| key(w)).collect();
+        let fits = tail.iter().zip(&repeated).enumerate().all(|(n, (t, r))| {
+            if n + 1 == k {
+                r.starts_with(t.as_str())
+            } else {
+                t == r
+            }
+        });
+        if fits {
+            out.truncate(out.len() - k);
+            break;
+        }
+    }
+    out.join(" ").trim_end_matches(',').to_string()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decoder_loops_are_cut_to_one_phrase() {
+        assert_eq!(
+            without_repeats("Start recording, Start recording, Start recording, Start recordin"),
+            "Start recording"
+        );
+        assert_eq!(
+            without_repeats("switch to scene two"),
+            "switch to scene two"
+        );
+        assert_eq!(without_repeats("no no"), "no no");
+    }
+
     use super::*;
 
     #[test]
     fn the_audio_context_follows_the_clip_length() {
         assert_eq!(audio_context(0.5), 256);
-        assert_eq!(audio_context(3.0), 192.max(256));
+        assert_eq!(audio_context(3.0), 256);
+        assert_eq!(audio_context(5.0), 320);
         assert_eq!(audio_context(8.0), 448);
         assert_eq!(audio_context(60.0), 1500);
     }
@@ -163,7 +229,10 @@ mod tests {
     #[test]
     fn non_speech_marks_are_dropped() {
         assert_eq!(clean(" [BLANK_AUDIO] "), "");
-        assert_eq!(clean(" Switch to scene Gaming. (music)"), "Switch to scene Gaming.");
+        assert_eq!(
+            clean(" Switch to scene Gaming. (music)"),
+            "Switch to scene Gaming."
+        );
     }
 
     #[test]
@@ -171,6 +240,10 @@ mod tests {
         let Err(e) = Transcriber::load(Path::new("/nonexistent/ggml-tiny.en.bin")) else {
             panic!("loaded a model that isn't there");
         };
-        assert!(e.to_string().contains("/nonexistent/ggml-tiny.en.bin can't be loaded: no such file"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("/nonexistent/ggml-tiny.en.bin can't be loaded: no such file"),
+            "{e}"
+        );
     }
 }

@@ -16,4 +16,5 @@ pub mod runbook;
 pub mod schedule;
 pub mod secret;
 pub mod status;
+pub mod voice;
 pub mod webhook;

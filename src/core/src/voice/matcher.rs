@@ -376,7 +376,8 @@ fn closest(heard: &str, values: &[(String, String)]) -> Option<(String, f64)> {
             let whole = phrase_similarity(heard, normalized);
             let part = normalized
                 .split(' ')
-                .filter(|_| normalized.contains(' '))
+                // Short words ("up" of "warm up") say too little about which value was meant.
+                .filter(|w| normalized.contains(' ') && w.len() >= 3)
                 .map(|w| PART_OF_VALUE * phrase_similarity(heard, w))
                 .fold(0.0, f64::max);
             (shown.clone(), whole.max(part))

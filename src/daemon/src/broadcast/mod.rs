@@ -10,7 +10,7 @@ mod state;
 use crate::notifications::Notices;
 use crate::secrets::SecretStore;
 use crate::tray::Tray;
-use link::Link;
+pub use link::Link;
 use roxy_core::broadcast::{secret_name, InstanceError, ObsInstance};
 use roxy_core::Store;
 use roxy_ipc::broadcast::{BroadcastSessionInfo, ObsInstanceInfo};

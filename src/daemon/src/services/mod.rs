@@ -12,3 +12,4 @@ pub mod metrics1;
 pub mod notifications1;
 pub mod runbooks1;
 pub mod secrets1;
+pub mod voice1;

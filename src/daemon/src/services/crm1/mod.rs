@@ -491,5 +491,5 @@ impl CrmService {
     }
 
     #[zbus(signal)]
-    async fn changed(emitter: &SignalEmitter<'_>, kind: &str, id: i64) -> zbus::Result<()>;
+    pub async fn changed(emitter: &SignalEmitter<'_>, kind: &str, id: i64) -> zbus::Result<()>;
 }

@@ -1,0 +1,74 @@
+//! `Voice1`: the listening loop, typed sentences, intents and the voice log.
+
+use crate::voice::VoiceHub;
+use roxy_ipc::voice::{HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
+use roxy_ipc::RoxyError;
+use std::sync::Arc;
+use zbus::interface;
+use zbus::object_server::SignalEmitter;
+
+pub struct VoiceService {
+    hub: Arc<VoiceHub>,
+}
+
+impl VoiceService {
+    pub fn new(hub: Arc<VoiceHub>) -> Self {
+        Self { hub }
+    }
+}
+
+#[interface(name = "io.github.skybeam.Roxy.Voice1")]
+impl VoiceService {
+    async fn status(&self) -> VoiceStatusInfo {
+        self.hub.status().await
+    }
+
+    async fn listen(&self) -> Result<(), RoxyError> {
+        self.hub.listen().await
+    }
+
+    async fn set_mode(&self, mode: String) -> Result<(), RoxyError> {
+        self.hub.set_mode(&mode).await
+    }
+
+    async fn devices(&self) -> Vec<String> {
+        tokio::task::spawn_blocking(roxy_voice::input_devices)
+            .await
+            .unwrap_or_default()
+    }
+
+    async fn set_device(&self, device: String) -> Result<(), RoxyError> {
+        self.hub.set_device(&device).await
+    }
+
+    async fn say(&self, sentence: String) -> Result<HeardInfo, RoxyError> {
+        self.hub.say(&sentence).await
+    }
+
+    async fn test(&self, sentence: String) -> Result<Vec<IntentMatchInfo>, RoxyError> {
+        self.hub.test(&sentence).await
+    }
+
+    async fn intents(&self) -> IntentsInfo {
+        self.hub.intents().await
+    }
+
+    async fn log(&self, limit: u32) -> Result<Vec<HeardInfo>, RoxyError> {
+        self.hub.log(limit).await
+    }
+
+    fn cancel(&self) {
+        self.hub.cancel();
+    }
+
+    // Emitted by the hub with `Connection::emit_signal`; declared here so introspection (and
+    // the GUI's proxies) know them.
+    #[zbus(signal)]
+    async fn voice_state_changed(emitter: &SignalEmitter<'_>, state: &str) -> zbus::Result<()>;
+    #[zbus(signal)]
+    async fn heard(emitter: &SignalEmitter<'_>, entry: HeardInfo) -> zbus::Result<()>;
+    #[zbus(signal)]
+    async fn level(emitter: &SignalEmitter<'_>, db: f64) -> zbus::Result<()>;
+    #[zbus(signal)]
+    async fn intents_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+}

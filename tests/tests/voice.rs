@@ -1,0 +1,280 @@
+//! Voice through the real audio path: sentences synthesized with espeak-ng reach roxyd's
+//! microphone through ALSA's file plugin (cpal → alsa-lib → a raw 16 kHz file), are cut by the
+//! segmenter, transcribed by whisper.cpp with the tiny.en model made from registry packages
+//! (`build-aux/whisper-model.sh`), matched to an intent and acted on against a real OBS.
+//! Typed sentences take the same path after speech-to-text.
+
+use roxy_tests::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn whisper_model() -> PathBuf {
+    let path = std::env::var_os("ROXY_WHISPER_MODEL").map(PathBuf::from).expect(
+        "ROXY_WHISPER_MODEL must name the whisper model: run `build-aux/whisper-model.sh` (build-aux/test.sh does)",
+    );
+    assert!(path.is_file(), "{} is not a file", path.display());
+    path
+}
+
+/// A private HOME whose `.asoundrc` makes the default ALSA capture device read `mic.raw`.
+struct Microphone {
+    home: tempfile::TempDir,
+}
+
+impl Microphone {
+    fn new() -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let raw = home.path().join("mic.raw");
+        std::fs::write(&raw, []).unwrap();
+        std::fs::write(
+            home.path().join(".asoundrc"),
+            format!(
+                "pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"/dev/null\"\n  infile \"{}\"\n  format \"raw\"\n}}\n",
+                raw.display()
+            ),
+        )
+        .unwrap();
+        Self { home }
+    }
+
+    fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// The next time roxyd opens the microphone it hears `text` spoken by espeak-ng, with
+    /// half a second of quiet before and two after.
+    fn will_hear(&self, text: &str) {
+        let wav = self.home.path().join("say.wav");
+        let ok = Command::new("espeak-ng")
+            .args(["-v", "en-us", "-s", "160", "-w"])
+            .arg(&wav)
+            .arg(text)
+            .status()
+            .expect("espeak-ng runs (apt-get install espeak-ng)");
+        assert!(ok.success());
+        let ok = Command::new("sox")
+            .arg(&wav)
+            .args([
+                "-r",
+                "16000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed-integer",
+                "-t",
+                "raw",
+            ])
+            .arg(self.home.path().join("mic.raw"))
+            .args(["pad", "0.5", "2"])
+            .status()
+            .expect("sox runs (apt-get install sox)");
+        assert!(ok.success());
+    }
+}
+
+fn voice_bus(mic: &Microphone) -> TestBus {
+    let home = mic.home().to_str().unwrap().to_string();
+    let bus = TestBus::with_daemon_env(&[("HOME", &home)]);
+    let models = bus.data_dir().join("models/whisper");
+    std::fs::create_dir_all(&models).unwrap();
+    std::os::unix::fs::symlink(whisper_model(), models.join("ggml-tiny.en.bin")).unwrap();
+    bus
+}
+
+fn wait_model(bus: &TestBus) {
+    let mut last = Value::Null;
+    let ready = bus.wait_for(Duration::from_secs(60), || {
+        last = bus.roxyctl_json(&["voice", "status"]);
+        last["model_ready"] == true
+    });
+    assert!(
+        ready,
+        "the speech model never loaded: {last}\n{}",
+        bus.log()
+    );
+}
+
+/// `roxyctl voice listen` with `text` at the microphone; returns the log entry.
+fn listen(bus: &TestBus, mic: &Microphone, text: &str) -> Value {
+    mic.will_hear(text);
+    let out = bus.roxyctl(&["--json", "voice", "listen", "--timeout", "60"]);
+    let entry: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "voice listen for {text:?} printed no entry: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            bus.log()
+        )
+    });
+    entry
+}
+
+fn write_runbook(bus: &TestBus, name: &str, body: &str) {
+    let dir = bus.dir.path().join("config/runbooks");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.yaml")), body).unwrap();
+}
+
+#[test]
+fn push_to_talk_switches_scenes_and_records_on_real_obs() {
+    private_network();
+    let mic = Microphone::new();
+    let bus = voice_bus(&mic);
+    let _keyring = SecretService::start(&bus);
+    let obs = Obs::start(ObsBuild::Current, 4455, "");
+    bus.roxyctl_ok(&["obs", "add", "studio", "--port", "4455"]);
+    assert!(bus.wait_for(Duration::from_secs(20), || {
+        bus.roxyctl_json(&["obs", "status"])["connected"] == true
+    }));
+    wait_model(&bus);
+
+    let heard = listen(&bus, &mic, "hey roxy, switch to scene live");
+    assert_eq!(heard["outcome"], "done", "{heard}");
+    assert_eq!(heard["intent"], "scene", "{heard}");
+    assert_eq!(heard["source"], "microphone");
+    assert!(bus.wait_for(Duration::from_secs(10), || {
+        bus.roxyctl_json(&["obs", "status"])["program_scene"] == "Live"
+    }));
+
+    let heard = listen(&bus, &mic, "start recording");
+    assert_eq!(heard["outcome"], "done", "{heard}");
+    assert!(
+        bus.wait_for(Duration::from_secs(15), || {
+            bus.roxyctl_json(&["obs", "status"])["record"] == "active"
+        }),
+        "{}",
+        obs.log()
+    );
+    let heard = listen(&bus, &mic, "hey roxy, stop recording");
+    assert_eq!(heard["outcome"], "done", "{heard}");
+
+    // Plain conversation reaches no intent and changes nothing.
+    let heard = listen(
+        &bus,
+        &mic,
+        "I think we should order pizza for the team tonight",
+    );
+    assert_eq!(heard["outcome"], "no_match", "{heard}");
+    assert_eq!(
+        bus.roxyctl_json(&["obs", "status"])["program_scene"],
+        "Live"
+    );
+
+    // Everything is in the log, with timings for what was heard.
+    let log = bus.roxyctl_json(&["voice", "log"]);
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 4, "{log:?}");
+    assert!(
+        log.iter().all(|e| e["stt_ms"].as_u64().unwrap() > 0),
+        "{log:?}"
+    );
+    // And audited as the voice's doing.
+    let audit = bus.roxyctl_json(&["audit", "search", "obs.scene"]);
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"] == "voice"),
+        "{audit}"
+    );
+}
+
+#[test]
+fn typed_sentences_take_the_same_path_and_confirm_runbooks_wait_for_a_click() {
+    let mic = Microphone::new();
+    let bus = voice_bus(&mic);
+    let marker = bus.dir.path().join("ran");
+    write_runbook(
+        &bus,
+        "tidy",
+        &format!(
+            "name: Tidy up\nsteps:\n  - run: touch {}\n",
+            marker.display()
+        ),
+    );
+    write_runbook(
+        &bus,
+        "restore",
+        "name: Restore backup\nconfirm: true\nsteps:\n  - run: echo restoring\n",
+    );
+
+    let test = bus.roxyctl_json(&["voice", "test", "run runbook tidy up"]);
+    assert_eq!(test[0]["intent"], "runbook", "{test}");
+    assert_eq!(test[0]["decision"], "act", "{test}");
+    assert!(
+        test[0]["explanation"].to_string().contains("Tidy up"),
+        "{test}"
+    );
+
+    let done = bus.roxyctl_json(&["voice", "say", "hey roxy, run runbook tidy up"]);
+    assert_eq!(done["outcome"], "done", "{done}");
+    assert_eq!(done["reply"], "Running Tidy up.");
+    assert!(bus.wait_for(Duration::from_secs(20), || marker.exists()));
+
+    // A confirm runbook is started by voice but waits for an approval voice can't give.
+    let asked = bus.roxyctl_json(&["voice", "say", "run runbook restore backup"]);
+    assert_eq!(asked["outcome"], "done", "{asked}");
+    assert_eq!(
+        asked["reply"],
+        "Restore backup waits for your approval in Roxy; a voice can't give it."
+    );
+    let runs = bus.roxyctl_json(&["runbook", "runs"]);
+    let restore = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["runbook_id"] == "restore")
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(restore["state"], "awaiting_approval", "{runs}");
+    assert_eq!(restore["actor"], "voice", "{restore}");
+
+    // A far slip asks back; "yes" then acts on what was asked.
+    let unsure = bus.roxyctl(&["--json", "voice", "say", "run run book tidal"]);
+    let unsure: Value = serde_json::from_slice(&unsure.stdout).unwrap();
+    assert_eq!(unsure["outcome"], "asked", "{unsure}");
+    assert!(
+        unsure["reply"]
+            .as_str()
+            .unwrap()
+            .starts_with("Did you mean"),
+        "{unsure}"
+    );
+    std::fs::remove_file(&marker).unwrap();
+    let yes = bus.roxyctl_json(&["voice", "say", "yes"]);
+    assert_eq!(yes["outcome"], "done", "{yes}");
+    assert!(bus.wait_for(Duration::from_secs(20), || marker.exists()));
+
+    // A broken intents file is reported with its place; the intents in use stay.
+    let intents_file = bus.dir.path().join("config/intents.yaml");
+    std::fs::write(
+        &intents_file,
+        "intents:\n  - id: go\n    action: status\n    say: [\"status {colour}\"]\n",
+    )
+    .unwrap();
+    let out = bus.roxyctl(&["voice", "intents"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("intents.yaml:4:11: `status {colour}`: unknown slot"),
+        "{text}"
+    );
+    let still = bus.roxyctl_json(&["voice", "test", "run runbook tidy up"]);
+    assert_eq!(still[0]["intent"], "runbook", "{still}");
+
+    // Coverage is exported as a metric.
+    let status = bus.roxyctl_json(&["voice", "status"]);
+    assert!(status["coverage"].as_f64().unwrap() > 0.5, "{status}");
+
+    let log = bus.roxyctl_json(&["voice", "log"]);
+    assert_eq!(log.as_array().unwrap().len(), 4, "{log}");
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["source"] == "typed"));
+}
