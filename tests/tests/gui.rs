@@ -26,6 +26,8 @@ mod docs;
 mod infra;
 #[path = "gui/preferences.rs"]
 mod preferences;
+#[path = "gui/voice.rs"]
+mod voice;
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -142,6 +144,10 @@ fn main() {
     check(
         "broadcast_switches_scenes_and_shows_meters",
         broadcast::switches_scenes_and_shows_meters(&app, &bus, &shots),
+    );
+    check(
+        "voice_test_box_explains_and_runs_typed_sentences",
+        voice::test_box_explains_and_runs_typed_sentences(&app, &bus, &shots),
     );
     check(
         "banner_shows_when_roxyd_is_killed",

@@ -13,7 +13,7 @@ use crate::panels::infrastructure::{
 };
 use crate::panels::metrics::{MetricsInput, MetricsOutput, MetricsPanel};
 use crate::panels::runbooks::{RunbooksInput, RunbooksOutput, RunbooksPanel};
-use crate::panels::{self, pending::PendingPanel};
+use crate::panels::voice::{VoiceInput, VoiceOutput, VoicePanel};
 use crate::screenshot::ScreenshotRequest;
 use crate::{about, config, preferences, screenshot, settings};
 use relm4::adw::prelude::*;
@@ -54,7 +54,7 @@ pub struct App {
     crm: Controller<CrmPanel>,
     docs: Controller<DocsPanel>,
     broadcast: Controller<BroadcastPanel>,
-    pending: Vec<Controller<PendingPanel>>,
+    voice: Controller<VoicePanel>,
     requests: mpsc::UnboundedSender<DaemonRequest>,
     screenshot: Option<ScreenshotRequest>,
     /// Errors of requests show here for a few seconds.
@@ -241,11 +241,12 @@ impl Component for App {
                 .forward(sender.input_sender(), |out| match out {
                     BroadcastOutput::Request(r) => AppMsg::Request(r),
                 });
-        let pending = PanelId::ALL
-            .into_iter()
-            .filter_map(panels::plan)
-            .map(|plan| PendingPanel::builder().launch(plan).detach())
-            .collect();
+        let voice =
+            VoicePanel::builder()
+                .launch(())
+                .forward(sender.input_sender(), |out| match out {
+                    VoiceOutput::Request(r) => AppMsg::Request(r),
+                });
 
         let (requests, inbox) = mpsc::unbounded_channel();
         sender.command(move |out, shutdown| {
@@ -269,7 +270,7 @@ impl Component for App {
             crm,
             docs,
             broadcast,
-            pending,
+            voice,
             requests,
             screenshot: init.screenshot,
             toasts: adw::ToastOverlay::new(),
@@ -346,6 +347,7 @@ impl Component for App {
             DaemonEvent::Disconnected(reason) => {
                 self.banner.emit(BannerInput::Show(reason.clone()));
                 self.broadcast.emit(BroadcastInput::DaemonGone);
+                self.voice.emit(VoiceInput::DaemonGone);
                 self.jobs.emit(JobsInput::Connected(false));
                 self.daemon = DaemonState::Unreachable(reason);
             }
@@ -364,6 +366,7 @@ impl Component for App {
             DaemonEvent::Broadcast(event) => {
                 self.broadcast.emit(BroadcastInput::Event(Box::new(event)))
             }
+            DaemonEvent::Voice(event) => self.voice.emit(VoiceInput::Event(Box::new(event))),
             DaemonEvent::RunbookDetail { info, steps, runs } => {
                 self.runbooks
                     .emit(RunbooksInput::Detail { info, steps, runs });
@@ -469,6 +472,10 @@ impl App {
         &self.broadcast
     }
 
+    pub fn voice(&self) -> &Controller<VoicePanel> {
+        &self.voice
+    }
+
     fn daemon_summary(&self) -> String {
         match &self.daemon {
             DaemonState::Connecting => gettext("Connecting to the daemon…"),
@@ -488,7 +495,6 @@ impl App {
     }
 
     fn fill_stack(&self, widgets: &AppWidgets) {
-        let mut pending = self.pending.iter();
         for panel in PanelId::ALL {
             let child: gtk::Widget = if panel == PanelId::Jobs {
                 self.jobs.widget().clone().upcast()
@@ -504,11 +510,10 @@ impl App {
                 self.docs.widget().clone().upcast()
             } else if panel == PanelId::Broadcast {
                 self.broadcast.widget().clone().upcast()
+            } else if panel == PanelId::Voice {
+                self.voice.widget().clone().upcast()
             } else {
-                match pending.next() {
-                    Some(p) => p.widget().clone().upcast(),
-                    None => continue,
-                }
+                continue;
             };
             widgets
                 .stack

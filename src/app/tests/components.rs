@@ -6,7 +6,6 @@ use relm4::{adw, gtk as relm_gtk, Component, ComponentController};
 use roxy::connection::DaemonRequest;
 use roxy::jobs::{JobsInput, JobsOutput, JobsPanel};
 use roxy::panel::PanelId;
-use roxy::panels;
 use roxy_ipc::{JobInfo, JobState};
 
 fn pump() {
@@ -88,7 +87,7 @@ fn cancel_without_confirmation_asks_the_daemon() {
 }
 
 #[gtk::test]
-fn every_unbuilt_panel_says_so_with_an_existing_icon() {
+fn every_panel_has_an_existing_icon() {
     adw::init().unwrap();
     let theme = relm_gtk::IconTheme::for_display(&relm_gtk::gdk::Display::default().unwrap());
     for panel in PanelId::ALL {
@@ -97,16 +96,5 @@ fn every_unbuilt_panel_says_so_with_an_existing_icon() {
             "{} is not in the icon theme",
             panel.icon()
         );
-        if let Some(plan) = panels::plan(panel) {
-            assert_eq!(plan.panel, panel);
-            assert!(
-                plan.summary.len() > 40,
-                "{panel:?} explains what it will do"
-            );
-        }
     }
-    assert!(
-        panels::plan(PanelId::Jobs).is_none(),
-        "the jobs view is built"
-    );
 }

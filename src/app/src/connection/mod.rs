@@ -8,12 +8,14 @@ pub mod crm;
 pub mod docs;
 pub mod infra;
 pub mod metrics;
+pub mod voice;
 
 pub use broadcast::{BroadcastEvent, BroadcastRequest};
 pub use crm::{CrmEvent, CrmRequest, FormKind};
 pub use docs::{DocsEvent, DocsRequest};
 pub use infra::{InfraEvent, InfraRequest};
 pub use metrics::{MetricsEvent, MetricsRequest};
+pub use voice::{VoiceEvent, VoiceRequest};
 
 use futures_util::StreamExt;
 use roxy_ipc::i18n::{fill, gettext};
@@ -80,6 +82,7 @@ pub enum DaemonEvent {
     Crm(CrmEvent),
     Docs(DocsEvent),
     Broadcast(BroadcastEvent),
+    Voice(VoiceEvent),
 }
 
 /// Everything the Notifications page of Preferences shows.
@@ -150,6 +153,7 @@ pub enum DaemonRequest {
     Crm(Box<CrmRequest>),
     Docs(DocsRequest),
     Broadcast(BroadcastRequest),
+    Voice(VoiceRequest),
 }
 
 /// The run the window follows, and the job running it (for its output).
@@ -219,6 +223,12 @@ pub async fn run(
                 }
                 if interface.as_str() == interfaces::BROADCAST1 {
                     if let Some(event) = broadcast::on_signal(member.as_str(), &message) {
+                        events.emit(event);
+                    }
+                    continue;
+                }
+                if interface.as_str() == interfaces::VOICE1 {
+                    for event in voice::on_signal(&client, member.as_str(), &message).await {
                         events.emit(event);
                     }
                     continue;
@@ -320,6 +330,10 @@ pub async fn run(
                         emit_all(&events, broadcast::handle(&client, request).await);
                         continue;
                     }
+                    DaemonRequest::Voice(request) => {
+                        emit_all(&events, voice::handle(&client, request).await);
+                        continue;
+                    }
                     _ => {}
                 }
                 match handle(&client, request).await {
@@ -341,6 +355,7 @@ async fn load_panels(client: &Client, events: &relm4::Sender<DaemonEvent>) {
     emit_all(events, crm::load(client).await);
     emit_all(events, docs::load(client).await);
     emit_all(events, broadcast::load(client).await);
+    emit_all(events, voice::load(client).await);
 }
 
 fn emit_all(events: &relm4::Sender<DaemonEvent>, result: Result<Vec<DaemonEvent>, RoxyError>) {
@@ -430,7 +445,8 @@ async fn handle(client: &Client, request: DaemonRequest) -> Result<Option<Daemon
         | DaemonRequest::Metrics(_)
         | DaemonRequest::Crm(_)
         | DaemonRequest::Docs(_)
-        | DaemonRequest::Broadcast(_) => Ok(None),
+        | DaemonRequest::Broadcast(_)
+        | DaemonRequest::Voice(_) => Ok(None),
         DaemonRequest::RunRunbook { id, approve } => {
             let (run, _job) = client
                 .runbooks()

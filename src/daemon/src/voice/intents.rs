@@ -74,7 +74,7 @@ impl LoadedIntents {
         let used: Vec<&str> = self.set.actions().collect();
         ACTIONS
             .iter()
-            .filter(|a| a.id != "cancel" && !used.contains(&a.id))
+            .filter(|a| roxy_core::voice::actions::counted(a) && !used.contains(&a.id))
             .map(|a| a.id.to_string())
             .collect()
     }

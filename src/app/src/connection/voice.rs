@@ -1,0 +1,107 @@
+//! The Voice panel's traffic: the listening state and level, what was heard, intents and how
+//! a typed sentence matches them.
+
+use super::DaemonEvent;
+use roxy_ipc::voice::{HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
+use roxy_ipc::{Client, RoxyError};
+use zbus::message::Message;
+
+/// Entries of the log the panel shows.
+const LOG_ENTRIES: u32 = 50;
+
+#[derive(Debug, Clone)]
+pub enum VoiceEvent {
+    Status(VoiceStatusInfo),
+    State(String),
+    Level(f64),
+    Heard(HeardInfo),
+    Log(Vec<HeardInfo>),
+    Intents(IntentsInfo),
+    /// How the test box's sentence matches, best first.
+    Matches {
+        sentence: String,
+        matches: Vec<IntentMatchInfo>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum VoiceRequest {
+    Listen,
+    /// "off" or "wake".
+    Mode(String),
+    Test(String),
+    /// Act on a typed sentence as if it had been heard.
+    Say(String),
+    Cancel,
+    Refresh,
+}
+
+fn voice(event: VoiceEvent) -> DaemonEvent {
+    DaemonEvent::Voice(event)
+}
+
+pub async fn load(client: &Client) -> Result<Vec<DaemonEvent>, RoxyError> {
+    let proxy = client.voice().await?;
+    Ok(vec![
+        voice(VoiceEvent::Status(proxy.status().await?)),
+        voice(VoiceEvent::Intents(proxy.intents().await?)),
+        voice(VoiceEvent::Log(proxy.log(LOG_ENTRIES).await?)),
+    ])
+}
+
+pub async fn handle(client: &Client, request: VoiceRequest) -> Result<Vec<DaemonEvent>, RoxyError> {
+    let proxy = client.voice().await?;
+    match request {
+        VoiceRequest::Listen => proxy.listen().await?,
+        VoiceRequest::Mode(mode) => {
+            proxy.set_mode(&mode).await?;
+            return Ok(vec![voice(VoiceEvent::Status(proxy.status().await?))]);
+        }
+        VoiceRequest::Test(sentence) => {
+            let matches = proxy.test(&sentence).await?;
+            return Ok(vec![voice(VoiceEvent::Matches { sentence, matches })]);
+        }
+        // The result arrives as the `Heard` signal, like a spoken command's.
+        VoiceRequest::Say(sentence) => {
+            proxy.say(&sentence).await?;
+        }
+        VoiceRequest::Cancel => proxy.cancel().await?,
+        VoiceRequest::Refresh => return load(client).await,
+    }
+    Ok(Vec::new())
+}
+
+pub async fn on_signal(client: &Client, member: &str, message: &Message) -> Vec<DaemonEvent> {
+    let body = message.body();
+    match member {
+        "VoiceStateChanged" => body
+            .deserialize::<String>()
+            .map(|s| vec![voice(VoiceEvent::State(s))])
+            .unwrap_or_default(),
+        "Level" => body
+            .deserialize::<f64>()
+            .map(|db| vec![voice(VoiceEvent::Level(db))])
+            .unwrap_or_default(),
+        "Heard" => {
+            let mut events: Vec<DaemonEvent> = body
+                .deserialize::<HeardInfo>()
+                .map(|h| vec![voice(VoiceEvent::Heard(h))])
+                .unwrap_or_default();
+            // The pending question (if any) changed with it.
+            if let Ok(proxy) = client.voice().await {
+                if let Ok(status) = proxy.status().await {
+                    events.push(voice(VoiceEvent::Status(status)));
+                }
+            }
+            events
+        }
+        "IntentsChanged" => match client.voice().await {
+            Ok(proxy) => match proxy.intents().await {
+                Ok(intents) => vec![voice(VoiceEvent::Intents(intents))],
+                Err(_) => Vec::new(),
+            },
+            Err(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}

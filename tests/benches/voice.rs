@@ -1,0 +1,406 @@
+//! Voice, measured on synthesized speech (espeak-ng, two voices and speeds): 24 command clips
+//! and 10 minutes of conversation and noise that are not commands. Through roxy-voice's own
+//! segmenter and whisper.cpp (the model `build-aux/whisper-model.sh` makes) and roxy-core's
+//! matcher, as roxyd runs them. The baseline is whisper.cpp's own CLI (`whisper-model.sh
+//! --cli`) on the same model and the same cut utterances, in the same run.
+//!
+//! Tuning set: the clips marked `tuned` were used while choosing the prompt and thresholds;
+//! the others were not looked at before this benchmark and are reported separately.
+
+use roxy_core::voice::{
+    normalize, strip_wake_phrase, Decision, IntentSet, Matcher, SlotKind, Vocabulary,
+};
+use roxy_voice::{Segmenter, SegmenterEvent, SegmenterSettings, Transcriber};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// (sentence, expected intent, tuned?)
+const COMMANDS: &[(&str, &str, bool)] = &[
+    ("hey roxy, switch to scene live", "scene", true),
+    ("hey roxy, start recording", "record-start", true),
+    ("hey roxy, stop recording", "record-stop", true),
+    ("hey roxy, switch to scene intro", "scene", false),
+    ("hey roxy, go to scene gaming", "scene", false),
+    ("hey roxy, start streaming", "stream-start", false),
+    ("hey roxy, stop the stream", "stream-stop", false),
+    ("hey roxy, mute music", "mute", false),
+    ("hey roxy, unmute the music", "unmute", false),
+    ("hey roxy, run runbook nightly backup", "runbook", false),
+    ("hey roxy, what's the status", "status", false),
+    ("hey roxy, save the replay", "replay", false),
+];
+const VOICES: &[(&str, &str)] = &[("en-us", "160"), ("en-gb", "140")];
+
+const CONVERSATION: &[&str] = &[
+    "So the invoice for the March project went out on Tuesday, and I think the client will pay it by the end of the month.",
+    "Hey Rocky, did you see the game last night? It went into overtime and nobody could believe the final score.",
+    "The backup server in the closet has been making a strange noise, so I will order a new fan for it this week.",
+    "Let us switch the meeting to Thursday afternoon, because the morning is already full with calls.",
+    "I recorded a short video about the new camera, but the sound was not great, so I will do it again.",
+    "The coffee machine is broken again. We should really buy a better one for the studio.",
+    "Can you send me the list of contacts from the trade fair? I want to call a few of them tomorrow.",
+    "The weather was lovely this weekend, we went hiking in the hills and had lunch by the lake.",
+    "My brother says the new graphics card is fast, but it uses a lot of power and gets very hot.",
+    "We need to update the website before the launch, the prices on the shop page are still the old ones.",
+    "Last night the stream had a few dropped frames, probably because the upload was busy with the backup.",
+    "Roxanne called about the contract, she wants to change the delivery date to next Friday.",
+];
+/// Minutes of non-command audio.
+const NON_COMMAND_MINUTES: f64 = 10.0;
+
+fn cache() -> PathBuf {
+    std::env::var_os("ROXY_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/roxy"))
+}
+
+fn speak(
+    dir: &Path,
+    name: &str,
+    text: &str,
+    voice: &str,
+    speed: &str,
+    pad_after: &str,
+) -> Vec<f32> {
+    let wav = dir.join(format!("{name}.wav"));
+    let raw = dir.join(format!("{name}.raw"));
+    assert!(Command::new("espeak-ng")
+        .args(["-v", voice, "-s", speed, "-w"])
+        .arg(&wav)
+        .arg(text)
+        .status()
+        .unwrap()
+        .success());
+    assert!(Command::new("sox")
+        .arg(&wav)
+        .args([
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            "-e",
+            "signed-integer",
+            "-t",
+            "raw"
+        ])
+        .arg(&raw)
+        .args(["pad", "0.5", pad_after])
+        .status()
+        .unwrap()
+        .success());
+    read_raw(&raw)
+}
+
+fn read_raw(path: &Path) -> Vec<f32> {
+    std::fs::read(path)
+        .unwrap()
+        .chunks_exact(2)
+        .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+        .collect()
+}
+
+/// Pink noise at a modest level, `seconds` long.
+fn noise(dir: &Path, seconds: f64) -> Vec<f32> {
+    let raw = dir.join("noise.raw");
+    assert!(Command::new("sox")
+        .args([
+            "-n",
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            "-e",
+            "signed-integer",
+            "-t",
+            "raw"
+        ])
+        .arg(&raw)
+        .args(["synth", &format!("{seconds}"), "pinknoise", "vol", "0.05"])
+        .status()
+        .unwrap()
+        .success());
+    read_raw(&raw)
+}
+
+fn utterances(audio: &[f32]) -> Vec<Vec<f32>> {
+    let mut segmenter = Segmenter::new(SegmenterSettings::default());
+    let mut out = Vec::new();
+    for chunk in audio.chunks(320) {
+        for event in segmenter.push(chunk) {
+            if let SegmenterEvent::Utterance { audio, .. } = event {
+                out.push(audio);
+            }
+        }
+    }
+    out
+}
+
+fn cpu_time() -> Duration {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage fills the struct we own.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// whisper-cli on one utterance: (text, ms of work without model loading).
+fn whisper_cli(cli: &Path, model: &Path, dir: &Path, audio: &[f32]) -> (String, f64) {
+    let raw = dir.join("cli.raw");
+    let bytes: Vec<u8> = audio
+        .iter()
+        .flat_map(|s| ((s.clamp(-1.0, 1.0) * 32767.0) as i16).to_le_bytes())
+        .collect();
+    std::fs::write(&raw, bytes).unwrap();
+    let wav = dir.join("cli.wav");
+    assert!(Command::new("sox")
+        .args([
+            "-t",
+            "raw",
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            "-e",
+            "signed-integer"
+        ])
+        .arg(&raw)
+        .arg(&wav)
+        .status()
+        .unwrap()
+        .success());
+    let out = Command::new(cli)
+        .arg("-m")
+        .arg(model)
+        .arg("-f")
+        .arg(&wav)
+        .args(["-t", "2", "-nt", "-l", "en"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let log = String::from_utf8_lossy(&out.stderr);
+    let field = |name: &str| {
+        log.lines()
+            .find(|l| l.contains(name))
+            .and_then(|l| l.split('=').nth(1))
+            .and_then(|v| v.trim().trim_end_matches("ms").trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (text, field("total time") - field("load time"))
+}
+
+/// One command clip's outcome.
+struct Row {
+    tuned: bool,
+    /// The wake phrase was in the transcript.
+    woke: bool,
+    /// The right intent was acted on.
+    right: bool,
+    line: String,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let model = std::env::var_os("ROXY_WHISPER_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache().join("models/whisper/ggml-tiny.en.bin"));
+    let cli = cache().join("whisper-cli/whisper-cli");
+    let dir = tempfile::tempdir().unwrap();
+    let intents = IntentSet::parse(
+        Path::new("intents.yaml"),
+        include_str!("../../data/voice/intents.yaml"),
+    )
+    .unwrap();
+    let mut vocabulary = Vocabulary::default();
+    vocabulary.set(
+        SlotKind::Scene,
+        vec!["Intro".into(), "Live".into(), "BRB".into(), "Gaming".into()],
+    );
+    vocabulary.set(SlotKind::Input, vec!["Music".into(), "Mic/Aux".into()]);
+    vocabulary.set(
+        SlotKind::Runbook,
+        vec!["Nightly backup".into(), "Studio warm-up".into()],
+    );
+    let words: Vec<&str> = vocabulary.words().collect();
+    let matcher = Matcher::new(&intents, &vocabulary);
+    let stt = Transcriber::load(&model).expect("the whisper model (build-aux/whisper-model.sh)");
+
+    // Commands.
+    let mut rows = Vec::new();
+    let (mut roxy_ms, mut cli_ms, mut audio_s) = (Vec::new(), Vec::new(), 0.0);
+    let mut decided_ms = Vec::new();
+    for (i, (sentence, intent, tuned)) in COMMANDS.iter().enumerate() {
+        for (v, (voice, speed)) in VOICES.iter().enumerate() {
+            let clip = speak(
+                dir.path(),
+                &format!("c{i}v{v}"),
+                sentence,
+                voice,
+                speed,
+                "1.5",
+            );
+            let cut = utterances(&clip);
+            let Some(utterance) = cut.into_iter().max_by_key(|u| u.len()) else {
+                rows.push(Row {
+                    tuned: *tuned,
+                    woke: false,
+                    right: false,
+                    line: format!("{sentence} [{voice}]: no speech found"),
+                });
+                continue;
+            };
+            let seconds = utterance.len() as f64 / 16_000.0;
+            let started = Instant::now();
+            let t = stt.transcribe(&utterance, &words).unwrap();
+            let best = matcher.best(&t.text);
+            let ms = started.elapsed().as_secs_f64() * 1e3;
+            // The segmenter waited this long after the last word before cutting.
+            decided_ms.push(ms + f64::from(SegmenterSettings::default().end_silence_ms));
+            roxy_ms.push(t.took.as_secs_f64() * 1e3);
+            audio_s += seconds;
+            let woke = {
+                let w = normalize(&t.text);
+                strip_wake_phrase(&w).len() < w.len()
+            };
+            let right = best
+                .as_ref()
+                .is_some_and(|m| m.intent == *intent && m.decision() == Decision::Act);
+            let (cli_text, cli_time) = if cli.is_file() {
+                whisper_cli(&cli, &model, dir.path(), &utterance)
+            } else {
+                (String::from("(whisper-cli not built)"), 0.0)
+            };
+            cli_ms.push(cli_time);
+            rows.push(Row {
+                tuned: *tuned,
+                woke,
+                right,
+                line: format!("{sentence} [{voice}] → {:?} | cli {:?}", t.text, cli_text),
+            });
+        }
+    }
+
+    // Non-command audio: conversation and noise, about ten minutes.
+    let mut background = Vec::new();
+    let mut n = 0;
+    while (background.len() as f64) < NON_COMMAND_MINUTES * 60.0 * 16_000.0 * 0.85 {
+        let text = CONVERSATION[n % CONVERSATION.len()];
+        let (voice, speed) = VOICES[n % VOICES.len()];
+        background.extend(speak(dir.path(), "talk", text, voice, speed, "1"));
+        n += 1;
+    }
+    let rest = NON_COMMAND_MINUTES * 60.0 - background.len() as f64 / 16_000.0;
+    background.extend(noise(dir.path(), rest.max(1.0)));
+    let background_s = background.len() as f64 / 16_000.0;
+    let cpu_before = cpu_time();
+    let mut false_alarms = 0;
+    let mut transcribed = 0;
+    for utterance in utterances(&background) {
+        transcribed += 1;
+        let t = stt.transcribe(&utterance, &words).unwrap();
+        let w = normalize(&t.text);
+        let addressed = strip_wake_phrase(&w).len() < w.len();
+        if addressed
+            && matcher
+                .best(&t.text)
+                .is_some_and(|m| m.decision() == Decision::Act)
+        {
+            false_alarms += 1;
+            println!("false alarm: {:?}", t.text);
+        }
+    }
+    let cpu = (cpu_time() - cpu_before).as_secs_f64();
+
+    // The segmenter alone over the same audio: the cost of listening when nobody speaks to it.
+    let cpu_before = cpu_time();
+    let _ = utterances(&background);
+    let segmenter_cpu = (cpu_time() - cpu_before).as_secs_f64();
+
+    println!("\nClips (✓ = right intent acted on; W = wake phrase heard):");
+    for r in &rows {
+        println!(
+            "  {} {} {} {}",
+            if r.tuned { "tuned   " } else { "held-out" },
+            if r.woke { "W" } else { "-" },
+            if r.right { "✓" } else { "✗" },
+            r.line
+        );
+    }
+    let count = |tuned: bool, f: &dyn Fn(&Row) -> bool| {
+        rows.iter().filter(|r| r.tuned == tuned && f(r)).count()
+    };
+    let total = |tuned: bool| rows.iter().filter(|r| r.tuned == tuned).count();
+    let mut roxy_sorted = roxy_ms.clone();
+    roxy_sorted.sort_by(f64::total_cmp);
+    let mut cli_sorted = cli_ms.clone();
+    cli_sorted.sort_by(f64::total_cmp);
+    decided_ms.sort_by(f64::total_cmp);
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    println!(
+        "\n| voice, {} command clips, {:.0} s of speech | roxy | whisper-cli | ratio |",
+        rows.len(),
+        audio_s
+    );
+    println!("|---|---|---|---|");
+    println!(
+        "| STT p50 ms | {:.0} | {:.0} | {:.2} |",
+        percentile(&roxy_sorted, 0.5),
+        percentile(&cli_sorted, 0.5),
+        percentile(&roxy_sorted, 0.5) / percentile(&cli_sorted, 0.5).max(1e-9)
+    );
+    println!(
+        "| STT p95 ms | {:.0} | {:.0} | {:.2} |",
+        percentile(&roxy_sorted, 0.95),
+        percentile(&cli_sorted, 0.95),
+        percentile(&roxy_sorted, 0.95) / percentile(&cli_sorted, 0.95).max(1e-9)
+    );
+    println!(
+        "| real-time factor (work / audio) | {:.3} | {:.3} | {:.2} |",
+        sum(&roxy_ms) / 1e3 / audio_s,
+        sum(&cli_ms) / 1e3 / audio_s,
+        sum(&roxy_ms) / sum(&cli_ms).max(1e-9)
+    );
+    println!(
+        "| end of speech → intent decided p50 / p95 ms (400 ms of it waiting for silence) | {:.0} / {:.0} | | |",
+        percentile(&decided_ms, 0.5),
+        percentile(&decided_ms, 0.95)
+    );
+    for tuned in [true, false] {
+        println!(
+            "| {} clips: right intent / wake phrase heard | {} / {} of {} | | |",
+            if tuned { "tuned" } else { "held-out" },
+            count(tuned, &|r| r.right),
+            count(tuned, &|r| r.woke),
+            total(tuned)
+        );
+    }
+    println!(
+        "| non-command audio: {:.1} min, {} sentences transcribed, false alarms | {} | | |",
+        background_s / 60.0,
+        transcribed,
+        false_alarms
+    );
+    println!(
+        "| wake by transcript: CPU per second of audio (share of one core) | {:.1} % | | |",
+        cpu / background_s * 100.0
+    );
+    println!(
+        "| segmenter alone: CPU per second of audio | {:.3} % | | |",
+        segmenter_cpu / background_s * 100.0
+    );
+    println!("\nTTS time to first audio: not measured — spoken replies are not built yet.");
+}

@@ -1,0 +1,59 @@
+//! The Voice panel: without a speech model it says so and push-to-talk is off, while the test
+//! box still explains matches and runs typed sentences through roxyd like spoken ones.
+
+use super::{pump_until, screenshot};
+use relm4::ComponentController;
+use relm4::Controller;
+use roxy::application::AppMsg;
+use roxy::panel::PanelId;
+use roxy::App;
+use roxy_tests::*;
+use std::path::Path;
+
+pub fn test_box_explains_and_runs_typed_sentences(
+    app: &Controller<App>,
+    bus: &TestBus,
+    dir: &Path,
+) -> Result<(), String> {
+    app.emit(AppMsg::Select(PanelId::Voice));
+    let voice = |a: &App| a.voice().model().state_text();
+    if !pump_until(app, |a| voice(a) == "Idle" && !a.voice().model().can_talk()) {
+        return Err(format!(
+            "state {:?}, can talk {}",
+            voice(&app.model()),
+            app.model().voice().model().can_talk()
+        ));
+    }
+    app.model()
+        .voice()
+        .model()
+        .set_sentence("run runbook say helo");
+    if !pump_until(app, |a| {
+        a.voice()
+            .model()
+            .test_result()
+            .starts_with("Would do: runbook")
+    }) {
+        return Err(format!(
+            "test box says {:?} / {:?}",
+            app.model().voice().model().test_result(),
+            app.model().voice().model().explanation()
+        ));
+    }
+    let why = app.model().voice().model().explanation();
+    if !why.contains("{runbook} = “Say hello”") {
+        return Err(format!("the explanation lacks the slot: {why}"));
+    }
+    app.model().voice().model().run_sentence();
+    if !pump_until(app, |a| {
+        a.voice().model().heard().first().map(String::as_str) == Some("run runbook say helo")
+    }) {
+        return Err(format!("heard: {:?}", app.model().voice().model().heard()));
+    }
+    let runs = bus.roxyctl_json(&["runbook", "runs", "hello"]);
+    if runs[0]["actor"] != "voice" {
+        return Err(format!("the newest run of hello: {}", runs[0]));
+    }
+    screenshot(app, dir, "voice.png")?;
+    Ok(())
+}
