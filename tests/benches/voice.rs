@@ -235,7 +235,7 @@ fn main() {
         SlotKind::Runbook,
         vec!["Nightly backup".into(), "Studio warm-up".into()],
     );
-    let words: Vec<&str> = vocabulary.words().collect();
+    let words: Vec<&str> = vocabulary.prompt_words().collect();
     let matcher = Matcher::new(&intents, &vocabulary);
     let stt = Transcriber::load(&model).expect("the whisper model (build-aux/whisper-model.sh)");
 

@@ -123,6 +123,7 @@ fn push_to_talk_switches_scenes_and_records_on_real_obs() {
     private_network();
     let mic = Microphone::new();
     let bus = voice_bus(&mic);
+    let tray = TrayHost::start(&bus);
     let _keyring = SecretService::start(&bus);
     let obs = Obs::start(ObsBuild::Current, 4455, "");
     bus.roxyctl_ok(&["obs", "add", "studio", "--port", "4455"]);
@@ -150,6 +151,10 @@ fn push_to_talk_switches_scenes_and_records_on_real_obs() {
     );
     let heard = listen(&bus, &mic, "hey roxy, stop recording");
     assert_eq!(heard["outcome"], "done", "{heard}");
+    // OBS answers StopRecord before the file is closed.
+    assert!(bus.wait_for(Duration::from_secs(15), || {
+        bus.roxyctl_json(&["obs", "status"])["record"] == "stopped"
+    }));
 
     // Plain conversation reaches no intent and changes nothing.
     let heard = listen(
@@ -163,10 +168,30 @@ fn push_to_talk_switches_scenes_and_records_on_real_obs() {
         "Live"
     );
 
+    // Push-to-talk from the tray, once the model is loaded.
+    let pid = bus.daemon_pid().expect("roxyd runs");
+    let prefix = format!("org.kde.StatusNotifierItem-{pid}-");
+    let mut item = None;
+    let offered = bus.wait_for(Duration::from_secs(10), || {
+        item = tray.items().into_iter().find(|i| i.starts_with(&prefix));
+        item.as_ref()
+            .is_some_and(|i| tray.menu(i).iter().any(|e| e.label == "Push to Talk"))
+    });
+    assert!(offered, "the tray offers no push-to-talk: {item:?}");
+    mic.will_hear("hey roxy, start recording");
+    tray.click(item.as_ref().unwrap(), "Push to Talk");
+    assert!(
+        bus.wait_for(Duration::from_secs(30), || {
+            bus.roxyctl_json(&["obs", "status"])["record"] == "active"
+        }),
+        "{}",
+        bus.roxyctl_json(&["voice", "log"])
+    );
+
     // Everything is in the log, with timings for what was heard.
     let log = bus.roxyctl_json(&["voice", "log"]);
     let log = log.as_array().unwrap();
-    assert_eq!(log.len(), 4, "{log:?}");
+    assert_eq!(log.len(), 5, "{log:?}");
     assert!(
         log.iter().all(|e| e["stt_ms"].as_u64().unwrap() > 0),
         "{log:?}"

@@ -193,9 +193,11 @@ pub async fn serve(
     engine.attach_tray(tray.clone()).await;
     broadcast.attach_tray(tray.clone()).await;
     let quit = Arc::new(Notify::new());
+    voice.attach_tray(tray.clone()).await;
     spawn_tray_actions(
         Arc::downgrade(&engine),
         Arc::downgrade(&broadcast),
+        Arc::downgrade(&voice),
         clicks,
         quit.clone(),
     );
@@ -227,6 +229,7 @@ pub async fn serve(
 fn spawn_tray_actions(
     engine: Weak<Engine>,
     broadcast: Weak<crate::broadcast::BroadcastHub>,
+    voice: Weak<crate::voice::VoiceHub>,
     mut clicks: mpsc::UnboundedReceiver<TrayAction>,
     quit: Arc<Notify>,
 ) {
@@ -275,6 +278,10 @@ fn spawn_tray_actions(
                         .await;
                     result
                 }
+                TrayAction::Listen => match voice.upgrade() {
+                    Some(voice) => voice.listen().await,
+                    None => continue,
+                },
                 TrayAction::Quit => {
                     engine.audit("tray", "daemon.quit", "roxyd", "ok", "").await;
                     quit.notify_one();

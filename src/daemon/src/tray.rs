@@ -24,6 +24,8 @@ pub enum TrayAction {
         instance: String,
         start: bool,
     },
+    /// Push-to-talk: listen for one voice command.
+    Listen,
     Quit,
 }
 
@@ -40,6 +42,9 @@ pub struct TrayState {
     /// The connected OBS instances and whether each records now (kept by
     /// [`Tray::show_recordings`]; [`Tray::show`] leaves it as it is).
     pub recordings: Vec<(String, bool)>,
+    /// The voice loop's state ("idle", "listening", …), or "" while voice can't listen (no
+    /// speech model). Kept by [`Tray::show_voice`].
+    pub voice: String,
 }
 
 struct RoxyTray {
@@ -81,11 +86,15 @@ impl ksni::Tray for RoxyTray {
     }
 
     fn tool_tip(&self) -> ToolTip {
-        let description = if self.state.attention.is_empty() {
+        let mut description = if self.state.attention.is_empty() {
             gettext("Nothing needs you.")
         } else {
             self.state.attention.join("\n")
         };
+        if let Some(line) = voice_line(&self.state.voice) {
+            description.push('\n');
+            description.push_str(&line);
+        }
         ToolTip {
             title: gettext("Roxy Command Center"),
             description,
@@ -104,6 +113,21 @@ impl ksni::Tray for RoxyTray {
             ..Default::default()
         }
         .into()];
+        if !self.state.voice.is_empty() {
+            let label = match voice_line(&self.state.voice) {
+                Some(line) => line,
+                None => gettext("Push to Talk"),
+            };
+            items.push(
+                StandardItem {
+                    label,
+                    enabled: self.state.voice == "idle",
+                    activate: Box::new(|tray: &mut Self| tray.send(TrayAction::Listen)),
+                    ..Default::default()
+                }
+                .into(),
+            );
+        }
         if !self.state.favourites.is_empty() {
             let runbooks = self
                 .state
@@ -276,6 +300,7 @@ impl Tray {
             handle
                 .update(move |tray| {
                     state.recordings = tray.state.recordings.clone();
+                    state.voice = tray.state.voice.clone();
                     if tray.state != state {
                         tray.state = state;
                     }
@@ -297,6 +322,19 @@ impl Tray {
         }
     }
 
+    /// The voice loop's state; "" hides the push-to-talk entry.
+    pub async fn show_voice(&self, voice: String) {
+        if let Some(handle) = self.handle.lock().await.as_ref() {
+            handle
+                .update(move |tray| {
+                    if tray.state.voice != voice {
+                        tray.state.voice = voice;
+                    }
+                })
+                .await;
+        }
+    }
+
     /// Whether the item is exported at all (it is not when the session bus refused it).
     pub async fn is_up(&self) -> bool {
         self.handle
@@ -311,4 +349,16 @@ impl Tray {
             handle.shutdown().await;
         }
     }
+}
+
+/// What the voice loop is doing, for the menu and tooltip; `None` when idle or unavailable.
+fn voice_line(state: &str) -> Option<String> {
+    Some(match state {
+        "listening" => gettext("Voice: listening…"),
+        "heard" => gettext("Voice: hearing you…"),
+        "thinking" => gettext("Voice: thinking…"),
+        "acting" => gettext("Voice: doing it…"),
+        "speaking" => gettext("Voice: speaking…"),
+        _ => return None,
+    })
 }

@@ -45,9 +45,15 @@ impl Vocabulary {
         self.values.insert(kind, values);
     }
 
-    /// All values, for the speech-to-text prompt.
-    pub fn words(&self) -> impl Iterator<Item = &str> {
-        self.values.values().flatten().map(String::as_str)
+    /// Names for the speech-to-text prompt: OBS scenes and inputs, the words people say most
+    /// and speech-to-text spells worst. (Runbook ids and contacts made the prompt long, and a
+    /// long prompt made tiny.en hear less, not more.)
+    pub fn prompt_words(&self) -> impl Iterator<Item = &str> {
+        [SlotKind::Scene, SlotKind::Input]
+            .into_iter()
+            .filter_map(|k| self.values.get(&k))
+            .flatten()
+            .map(String::as_str)
     }
 }
 

@@ -63,8 +63,9 @@ impl Engine {
             favourites,
             schedules_suspended: self.schedules_suspended().await,
             do_not_disturb: self.store.flag(roxy_core::notify::DO_NOT_DISTURB).await,
-            // Kept by the tray itself (the broadcast links fill it).
+            // Kept by the tray itself (the broadcast links and the voice loop fill them).
             recordings: Vec::new(),
+            voice: String::new(),
         };
         tray.show(state).await;
     }

@@ -87,6 +87,7 @@ pub struct VoiceHub {
     heard_tx: mpsc::UnboundedSender<MicEvent>,
     coverage_bits: AtomicU64,
     segmenter: SegmenterSettings,
+    tray: Mutex<Option<Arc<crate::tray::Tray>>>,
 }
 
 /// The speech model roxyd uses: the first `*.bin` under `<data dir>/models/whisper/`.
@@ -151,6 +152,7 @@ impl VoiceHub {
             heard_tx,
             coverage_bits: AtomicU64::new(coverage.to_bits()),
             segmenter: SegmenterSettings::default(),
+            tray: Mutex::new(None),
         });
         tokio::spawn(Self::heard_loop(Arc::downgrade(&hub), heard_rx));
         let loading = hub.clone();
@@ -178,6 +180,7 @@ impl VoiceHub {
                 tracing::info!(model = %self.model_path.display(), took_ms = started.elapsed().as_millis() as u64, "speech model loaded");
                 *self.transcriber.write().await = Some(Arc::new(t));
                 self.set_message(String::new());
+                self.show_in_tray().await;
             }
             Ok(Err(e)) => self.set_message(e.to_string()),
             Err(e) => self.set_message(e.to_string()),
@@ -186,6 +189,25 @@ impl VoiceHub {
 
     fn set_message(&self, message: String) {
         self.inner.lock().unwrap().message = message;
+    }
+
+    /// Shows the listening state in the tray, with push-to-talk once a model is loaded.
+    pub async fn attach_tray(&self, tray: Arc<crate::tray::Tray>) {
+        *self.tray.lock().unwrap() = Some(tray);
+        self.show_in_tray().await;
+    }
+
+    async fn show_in_tray(&self) {
+        let tray = self.tray.lock().unwrap().clone();
+        let Some(tray) = tray else { return };
+        let ready = self.transcriber.read().await.is_some();
+        let state = self.inner.lock().unwrap().state;
+        tray.show_voice(if ready {
+            state.to_string()
+        } else {
+            String::new()
+        })
+        .await;
     }
 
     fn set_state(&self, state: &'static str) {
@@ -197,6 +219,10 @@ impl VoiceHub {
         };
         if changed {
             self.emit("VoiceStateChanged", &(state,));
+            let tray = self.tray.lock().unwrap().clone();
+            if let Some(tray) = tray {
+                tokio::spawn(async move { tray.show_voice(state.to_string()).await });
+            }
         }
     }
 
@@ -438,7 +464,7 @@ impl VoiceHub {
         };
         self.set_state("thinking");
         let live = self.live().await;
-        let words: Vec<String> = live.vocabulary.words().map(str::to_string).collect();
+        let words: Vec<String> = live.vocabulary.prompt_words().map(str::to_string).collect();
         let result = tokio::task::spawn_blocking(move || {
             let vocabulary: Vec<&str> = words.iter().map(String::as_str).collect();
             transcriber.transcribe(&audio, &vocabulary)
