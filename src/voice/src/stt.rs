@@ -51,6 +51,9 @@ impl Transcriber {
         if !path.is_file() {
             return Err(load_error("no such file".into()));
         }
+        // whisper.cpp prints every decoded token to stderr; through tracing it follows the
+        // daemon's log level instead.
+        whisper_rs::install_logging_hooks();
         let context = WhisperContext::new_with_params(path, WhisperContextParameters::default())
             .map_err(|e| load_error(e.to_string()))?;
         let state = context
