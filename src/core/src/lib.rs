@@ -12,6 +12,7 @@ pub mod maintenance;
 pub mod metrics;
 pub mod notify;
 pub mod paths;
+pub mod placed;
 pub mod runbook;
 pub mod runs;
 pub mod schedule;

@@ -97,33 +97,8 @@ pub struct Intent {
     pub reply: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IntentError {
-    pub file: PathBuf,
-    /// 1-based; 0 when the problem is the file as a whole.
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl std::fmt::Display for IntentError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file.display(), self.message)
-        } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.file.display(),
-                self.line,
-                self.column,
-                self.message
-            )
-        }
-    }
-}
-
-impl std::error::Error for IntentError {}
+/// A problem in the intents file, at its place.
+pub type IntentError = crate::placed::PlacedError;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IntentSet {
