@@ -29,12 +29,7 @@ impl Catalog {
                 continue;
             }
             if let Err(reason) = check_directory_safety(dir) {
-                catalog.refused.push(RunbookError {
-                    file: dir.clone(),
-                    line: 0,
-                    column: 0,
-                    message: reason,
-                });
+                catalog.refused.push(RunbookError::whole(dir, reason));
                 continue;
             }
             let Ok(read) = std::fs::read_dir(dir) else {
@@ -71,14 +66,7 @@ fn load_file(path: &Path) -> CatalogEntry {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let whole = |message: String| {
-        Err(vec![RunbookError {
-            file: path.to_owned(),
-            line: 0,
-            column: 0,
-            message,
-        }])
-    };
+    let whole = |message: String| Err(vec![RunbookError::whole(path, message)]);
     let result = match check_owner_and_mode(path) {
         Err(reason) => whole(reason),
         Ok(()) => match std::fs::metadata(path) {

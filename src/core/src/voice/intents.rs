@@ -14,7 +14,6 @@
 
 use super::actions;
 use super::normalize::normalize;
-use marked_yaml::loader::LoaderOptions;
 use marked_yaml::types::{MarkedMappingNode, Node, Span};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -108,33 +107,17 @@ pub struct IntentSet {
 impl IntentSet {
     /// Parses and validates an intents file; `path` names it in messages.
     pub fn parse(path: &Path, text: &str) -> Result<Self, Vec<IntentError>> {
+        let root = crate::placed::load_yaml(
+            path,
+            text,
+            MAX_FILE_BYTES,
+            "intents files",
+            "the intents file is a mapping with an `intents:` list",
+        )
+        .map_err(|e| vec![e])?;
         let mut ctx = Ctx {
             file: path.to_owned(),
             errors: Vec::new(),
-        };
-        if text.len() > MAX_FILE_BYTES {
-            ctx.at(
-                None,
-                format!(
-                    "the file has {} bytes; intents files may have at most {MAX_FILE_BYTES}",
-                    text.len()
-                ),
-            );
-            return Err(ctx.errors);
-        }
-        let options = LoaderOptions::default().error_on_duplicate_keys(true);
-        let root = match marked_yaml::parse_yaml_with_options(0, text, options) {
-            Ok(node) => node,
-            Err(e) => {
-                let (line, column) = load_error_place(&e);
-                ctx.errors.push(IntentError {
-                    file: path.to_owned(),
-                    line,
-                    column,
-                    message: format!("YAML: {}", strip_marker(&e.to_string())),
-                });
-                return Err(ctx.errors);
-            }
         };
         let set = ctx.set(&root);
         if ctx.errors.is_empty() {
@@ -151,28 +134,6 @@ impl IntentSet {
 
     pub fn get(&self, id: &str) -> Option<&Intent> {
         self.intents.iter().find(|i| i.id == id)
-    }
-}
-
-fn load_error_place(e: &marked_yaml::LoadError) -> (usize, usize) {
-    use marked_yaml::LoadError as E;
-    let marker = match e {
-        E::TopLevelMustBeMapping(m)
-        | E::ScanError(m, _)
-        | E::UnexpectedAnchor(m)
-        | E::MappingKeyMustBeScalar(m)
-        | E::UnexpectedTag(m)
-        | E::TopLevelMustBeSequence(m) => Some(*m),
-        E::DuplicateKey(inner) => inner.key.span().start().copied(),
-    };
-    marker.map(|m| (m.line(), m.column())).unwrap_or((0, 0))
-}
-
-/// marked-yaml's messages end in " at line L column C"; the place is already in front.
-fn strip_marker(text: &str) -> String {
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text.to_string(),
     }
 }
 

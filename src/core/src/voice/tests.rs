@@ -179,7 +179,7 @@ fn bad_files_name_the_place() {
             "i.yaml:5:9: intent id `a` is used twice",
         ),
         ("intents:\n  - id: a\n    acton: status\n", "i.yaml:3:5: unknown key `acton`"),
-        ("intents: [\n", "i.yaml:2:1: YAML:"),
+        ("intents: [\n", "i.yaml:2:1: YAML syntax error"),
     ];
     for (text, wanted) in cases {
         let errors = IntentSet::parse(Path::new("i.yaml"), text).unwrap_err();

@@ -4,9 +4,7 @@ use super::{
     Action, Command, Condition, Expected, HttpCheck, OnFailure, Runbook, RunbookError, Step,
     WaitTarget, Weight,
 };
-use marked_yaml::loader::LoaderOptions;
 use marked_yaml::types::{MarkedMappingNode, Node, Span};
-use marked_yaml::LoadError;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -74,20 +72,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Runbook, Vec<RunbookError>> {
         file: path.to_owned(),
         errors: Vec::new(),
     };
-    if text.len() > MAX_FILE_BYTES {
-        ctx.whole(format!(
-            "the file has {} bytes; runbooks may have at most {MAX_FILE_BYTES}",
-            text.len()
-        ));
-        return Err(ctx.errors);
-    }
-    let options = LoaderOptions::default().error_on_duplicate_keys(true);
-    let root = match marked_yaml::parse_yaml_with_options(0, text, options) {
+    let root = match crate::placed::load_yaml(
+        path,
+        text,
+        MAX_FILE_BYTES,
+        "runbooks",
+        "a runbook is a mapping with `steps:` and optional `name:`, `description:`, …",
+    ) {
         Ok(node) => node,
-        Err(e) => {
-            ctx.load_error(e);
-            return Err(ctx.errors);
-        }
+        Err(e) => return Err(vec![e]),
     };
     let runbook = ctx.runbook(path, &root);
     match runbook {
@@ -110,49 +103,6 @@ impl Ctx {
             .start()
             .map(|m| (m.line(), m.column()))
             .unwrap_or((0, 0));
-        self.errors.push(RunbookError {
-            file: self.file.clone(),
-            line,
-            column,
-            message,
-        });
-    }
-
-    fn whole(&mut self, message: String) {
-        self.errors.push(RunbookError {
-            file: self.file.clone(),
-            line: 0,
-            column: 0,
-            message,
-        });
-    }
-
-    fn load_error(&mut self, e: LoadError) {
-        let text = e.to_string();
-        let (marker, message) = match &e {
-            LoadError::TopLevelMustBeMapping(m) => (
-                Some(*m),
-                "a runbook is a mapping with `steps:` and optional `name:`, `description:`, …"
-                    .to_string(),
-            ),
-            LoadError::DuplicateKey(inner) => (
-                inner.key.span().start().copied(),
-                format!(
-                    "`{}` appears twice in this mapping (first at line {})",
-                    inner.key.as_str(),
-                    inner.prev_key.span().start().map(|m| m.line()).unwrap_or(0)
-                ),
-            ),
-            LoadError::ScanError(m, _) => (
-                Some(*m),
-                format!("YAML syntax error: {}", strip_marker(&text)),
-            ),
-            LoadError::UnexpectedAnchor(m)
-            | LoadError::MappingKeyMustBeScalar(m)
-            | LoadError::UnexpectedTag(m)
-            | LoadError::TopLevelMustBeSequence(m) => (Some(*m), strip_marker(&text)),
-        };
-        let (line, column) = marker.map(|m| (m.line(), m.column())).unwrap_or((0, 0));
         self.errors.push(RunbookError {
             file: self.file.clone(),
             line,
@@ -807,13 +757,6 @@ fn kind(node: &Node) -> &'static str {
         Node::Mapping(_) => "a mapping",
         Node::Sequence(_) => "a list",
     }
-}
-
-fn strip_marker(text: &str) -> String {
-    text.split_once(": ")
-        .map(|(_, rest)| rest)
-        .unwrap_or(text)
-        .to_owned()
 }
 
 /// The allowed word closest to a typo, if it is close enough to be a likely intent.
