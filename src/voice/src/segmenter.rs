@@ -103,14 +103,15 @@ impl Segmenter {
 
     pub fn push(&mut self, samples: &[f32]) -> Vec<SegmenterEvent> {
         let mut events = Vec::new();
-        self.pending.extend_from_slice(samples);
-        let mut start = 0;
-        while self.pending.len() - start >= FRAME {
-            let frame: Vec<f32> = self.pending[start..start + FRAME].to_vec();
-            start += FRAME;
-            self.frame(&frame, &mut events);
+        // Taken out for the loop so frames are borrowed, not copied, while `self` changes.
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.extend_from_slice(samples);
+        let whole = pending.len() / FRAME * FRAME;
+        for frame in pending[..whole].chunks_exact(FRAME) {
+            self.frame(frame, &mut events);
         }
-        self.pending.drain(..start);
+        pending.drain(..whole);
+        self.pending = pending;
         events
     }
 

@@ -241,7 +241,7 @@ impl VoiceHub {
 
     pub async fn status(&self) -> VoiceStatusInfo {
         let ready = self.transcriber.read().await.is_some();
-        let coverage = self.intents.write().await.coverage();
+        let coverage = f64::from_bits(self.coverage_bits.load(Ordering::Relaxed));
         let inner = self.inner.lock().unwrap();
         VoiceStatusInfo {
             state: inner.state.to_string(),
@@ -288,8 +288,10 @@ impl VoiceHub {
     }
 
     fn open_microphone(&self, push_to_talk: bool) {
-        let device = self.inner.lock().unwrap().device.clone();
-        let old = self.inner.lock().unwrap().listener.take();
+        let (device, old) = {
+            let mut inner = self.inner.lock().unwrap();
+            (inner.device.clone(), inner.listener.take())
+        };
         // Joining the old listener's thread takes up to ~150 ms: not on the runtime.
         if let Some(old) = old {
             std::thread::spawn(move || drop(old));
@@ -463,8 +465,13 @@ impl VoiceHub {
             return;
         };
         self.set_state("thinking");
-        let live = self.live().await;
-        let words: Vec<String> = live.vocabulary.prompt_words().map(str::to_string).collect();
+        // Only OBS' names go into the prompt; the full vocabulary (runbooks, contacts) is
+        // gathered once the sentence turns out to be a command.
+        let words: Vec<String> = self
+            .obs_vocabulary()
+            .prompt_words()
+            .map(str::to_string)
+            .collect();
         let result = tokio::task::spawn_blocking(move || {
             let vocabulary: Vec<&str> = words.iter().map(String::as_str).collect();
             transcriber.transcribe(&audio, &vocabulary)

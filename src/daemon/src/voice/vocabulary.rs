@@ -20,7 +20,9 @@ pub struct Live {
 }
 
 impl VoiceHub {
-    pub(super) async fn live(&self) -> Live {
+    /// Scenes and inputs of the linked OBS: a read of roxyd's mirror, no request. Enough for
+    /// the speech-to-text prompt.
+    pub(super) fn obs_vocabulary(&self) -> Vocabulary {
         let mut vocabulary = Vocabulary::default();
         if let Ok(link) = self.broadcast.link("") {
             let state = link.state();
@@ -30,6 +32,12 @@ impl VoiceHub {
                 state.inputs.iter().map(|i| i.name.clone()).collect(),
             );
         }
+        vocabulary
+    }
+
+    /// Every slot's values, for matching a sentence; asks the runbook engine and the CRM.
+    pub(super) async fn live(&self) -> Live {
+        let mut vocabulary = self.obs_vocabulary();
         let mut runbook_ids = HashMap::new();
         let mut confirm_runbooks = std::collections::HashSet::new();
         for rb in self.engine.list().await {
