@@ -10,6 +10,7 @@
 use roxy_core::voice::{
     normalize, strip_wake_phrase, Decision, IntentSet, Matcher, SlotKind, Vocabulary,
 };
+use roxy_tests::speech;
 use roxy_voice::{Segmenter, SegmenterEvent, SegmenterSettings, Transcriber};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,7 +31,7 @@ const COMMANDS: &[(&str, &str, bool)] = &[
     ("hey roxy, what's the status", "status", false),
     ("hey roxy, save the replay", "replay", false),
 ];
-const VOICES: &[(&str, &str)] = &[("en-us", "160"), ("en-gb", "140")];
+const VOICES: &[(&str, u32)] = &[("en-us", 160), ("en-gb", 140)];
 
 const CONVERSATION: &[&str] = &[
     "So the invoice for the March project went out on Tuesday, and I think the client will pay it by the end of the month.",
@@ -60,71 +61,24 @@ fn speak(
     name: &str,
     text: &str,
     voice: &str,
-    speed: &str,
-    pad_after: &str,
+    speed: u32,
+    quiet_after: f32,
 ) -> Vec<f32> {
-    let wav = dir.join(format!("{name}.wav"));
     let raw = dir.join(format!("{name}.raw"));
-    assert!(Command::new("espeak-ng")
-        .args(["-v", voice, "-s", speed, "-w"])
-        .arg(&wav)
-        .arg(text)
-        .status()
-        .unwrap()
-        .success());
-    assert!(Command::new("sox")
-        .arg(&wav)
-        .args([
-            "-r",
-            "16000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            "-e",
-            "signed-integer",
-            "-t",
-            "raw"
-        ])
-        .arg(&raw)
-        .args(["pad", "0.5", pad_after])
-        .status()
-        .unwrap()
-        .success());
-    read_raw(&raw)
-}
-
-fn read_raw(path: &Path) -> Vec<f32> {
-    std::fs::read(path)
-        .unwrap()
-        .chunks_exact(2)
-        .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
-        .collect()
+    speech::speak_raw(text, voice, speed, quiet_after, &raw);
+    speech::read_raw(&raw)
 }
 
 /// Pink noise at a modest level, `seconds` long.
 fn noise(dir: &Path, seconds: f64) -> Vec<f32> {
     let raw = dir.join("noise.raw");
-    assert!(Command::new("sox")
-        .args([
-            "-n",
-            "-r",
-            "16000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            "-e",
-            "signed-integer",
-            "-t",
-            "raw"
-        ])
-        .arg(&raw)
-        .args(["synth", &format!("{seconds}"), "pinknoise", "vol", "0.05"])
-        .status()
-        .unwrap()
-        .success());
-    read_raw(&raw)
+    let length = seconds.to_string();
+    speech::sox(
+        &["-n".as_ref()],
+        &raw,
+        &["synth", &length, "pinknoise", "vol", "0.05"],
+    );
+    speech::read_raw(&raw)
 }
 
 fn utterances(audio: &[f32]) -> Vec<Vec<f32>> {
@@ -250,8 +204,8 @@ fn main() {
                 &format!("c{i}v{v}"),
                 sentence,
                 voice,
-                speed,
-                "1.5",
+                *speed,
+                1.5,
             );
             let cut = utterances(&clip);
             let Some(utterance) = cut.into_iter().max_by_key(|u| u.len()) else {
@@ -300,7 +254,7 @@ fn main() {
     while (background.len() as f64) < NON_COMMAND_MINUTES * 60.0 * 16_000.0 * 0.85 {
         let text = CONVERSATION[n % CONVERSATION.len()];
         let (voice, speed) = VOICES[n % VOICES.len()];
-        background.extend(speak(dir.path(), "talk", text, voice, speed, "1"));
+        background.extend(speak(dir.path(), "talk", text, voice, speed, 1.0));
         n += 1;
     }
     let rest = NON_COMMAND_MINUTES * 60.0 - background.len() as f64 / 16_000.0;

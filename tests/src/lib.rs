@@ -16,6 +16,7 @@ mod keyring;
 mod obs;
 mod portal;
 mod postgres;
+pub mod speech;
 mod tray_host;
 mod web;
 pub use docker::{Dockerd, IMAGE};

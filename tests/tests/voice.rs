@@ -7,7 +7,6 @@
 use roxy_tests::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 fn whisper_model() -> PathBuf {
@@ -46,33 +45,7 @@ impl Microphone {
     /// The next time roxyd opens the microphone it hears `text` spoken by espeak-ng, with
     /// half a second of quiet before and two after.
     fn will_hear(&self, text: &str) {
-        let wav = self.home.path().join("say.wav");
-        let ok = Command::new("espeak-ng")
-            .args(["-v", "en-us", "-s", "160", "-w"])
-            .arg(&wav)
-            .arg(text)
-            .status()
-            .expect("espeak-ng runs (apt-get install espeak-ng)");
-        assert!(ok.success());
-        let ok = Command::new("sox")
-            .arg(&wav)
-            .args([
-                "-r",
-                "16000",
-                "-c",
-                "1",
-                "-b",
-                "16",
-                "-e",
-                "signed-integer",
-                "-t",
-                "raw",
-            ])
-            .arg(self.home.path().join("mic.raw"))
-            .args(["pad", "0.5", "2"])
-            .status()
-            .expect("sox runs (apt-get install sox)");
-        assert!(ok.success());
+        speech::speak_raw(text, "en-us", 160, 2.0, &self.home.path().join("mic.raw"));
     }
 }
 

@@ -1,0 +1,58 @@
+//! Speech for the voice tests and benchmark: espeak-ng's voice, made into what roxyd's
+//! microphone delivers (16 kHz mono s16le), with quiet around it like a person leaves.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The sox arguments for 16 kHz mono signed 16-bit samples.
+pub const RAW_16K: [&str; 10] = [
+    "-r",
+    "16000",
+    "-c",
+    "1",
+    "-b",
+    "16",
+    "-e",
+    "signed-integer",
+    "-t",
+    "raw",
+];
+
+/// Speaks `text` with espeak-ng `voice` at `speed` words a minute into `raw`, with half a
+/// second of quiet before and `quiet_after` seconds after.
+pub fn speak_raw(text: &str, voice: &str, speed: u32, quiet_after: f32, raw: &Path) {
+    let wav = raw.with_extension("wav");
+    let ok = Command::new("espeak-ng")
+        .args(["-v", voice, "-s", &speed.to_string(), "-w"])
+        .arg(&wav)
+        .arg(text)
+        .status()
+        .expect("espeak-ng runs (apt-get install espeak-ng)");
+    assert!(ok.success(), "espeak-ng failed on {text:?}");
+    sox(
+        &[wav.as_os_str()],
+        raw,
+        &["pad", "0.5", &quiet_after.to_string()],
+    );
+}
+
+/// Runs sox from `inputs` to raw 16 kHz `raw` with `effects`.
+pub fn sox(inputs: &[&std::ffi::OsStr], raw: &Path, effects: &[&str]) {
+    let ok = Command::new("sox")
+        .args(inputs)
+        .args(RAW_16K)
+        .arg(raw)
+        .args(effects)
+        .status()
+        .expect("sox runs (apt-get install sox)");
+    assert!(ok.success(), "sox failed writing {}", raw.display());
+}
+
+/// Raw 16 kHz s16le samples as `f32` in -1..=1.
+pub fn read_raw(path: &Path) -> Vec<f32> {
+    std::fs::read(path)
+        .unwrap()
+        .chunks_exact(2)
+        .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
+        .collect()
+}
