@@ -10,7 +10,7 @@ TEST_PACKAGES=(
   xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst gnome-keyring
   haskell-status-notifier-item-utils xdg-desktop-portal xdg-desktop-portal-gtk
   docker.io busybox-static iputils-ping openssl postgresql
-  obs-studio debootstrap iproute2
+  obs-studio debootstrap iproute2 ffmpeg
   espeak-ng sox alsa-utils libasound2-plugins
 )
 

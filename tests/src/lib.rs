@@ -16,6 +16,7 @@ mod keyring;
 mod obs;
 mod portal;
 mod postgres;
+mod rtmp;
 pub mod speech;
 mod tray_host;
 mod web;
@@ -27,6 +28,7 @@ pub use keyring::SecretService;
 pub use obs::{obs_chroot, private_network, Obs, ObsBuild};
 pub use portal::NotificationPortal;
 pub use postgres::Postgres;
+pub use rtmp::{probe_video, RtmpIngest, Shaper, RTMP_PORT};
 pub use tray_host::{MenuEntry, TrayHost};
 pub use web::{Reply, TlsServer, WebServer};
 

@@ -252,6 +252,8 @@ fn write_config(home: &Path, inner_home: &Path, version: u32, port: u16, passwor
         ),
     )
     .unwrap();
+    // Streams go to the RTMP ingest of `rtmp.rs`.
+    std::fs::write(profile.join("service.json"), fill("service.json", &[])).unwrap();
     std::fs::write(
         scenes.join("Roxy.json"),
         fill(

@@ -388,3 +388,160 @@ fn obs_without_authentication_links_without_a_keyring() {
     assert_eq!(linked["has_password"], false);
     assert_eq!(status(&bus)["program_scene"], "Intro");
 }
+
+fn alerts_of(bus: &TestBus, rule: &str, all: bool) -> Vec<Value> {
+    let args: &[&str] = if all {
+        &["alerts", "list", "--all"]
+    } else {
+        &["alerts", "list"]
+    };
+    bus.roxyctl_json(args)
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["rule"] == rule && a["subject"] == "studio")
+        .cloned()
+        .collect()
+}
+
+fn wait_issue(bus: &TestBus, obs: &Obs, issue: &str, standing: bool, timeout: Duration) {
+    let mut last = Value::Null;
+    let reached = bus.wait_for(timeout, || {
+        last = status(bus);
+        last["issues"]
+            .as_array()
+            .is_some_and(|i| i.iter().any(|x| x == issue) == standing)
+    });
+    assert!(
+        reached,
+        "issue {issue} never {}: {last}\n{}\nOBS:\n{}",
+        if standing { "rose" } else { "cleared" },
+        bus.log(),
+        obs.log()
+    );
+}
+
+#[test]
+fn obs_streams_to_an_rtmp_ingest_and_health_problems_become_alerts() {
+    private_network();
+    let bus = TestBus::new();
+    let _keyring = SecretService::start(&bus);
+    let obs = Obs::start(ObsBuild::Current, 4455, PASSWORD);
+    add_instance(&bus, "studio", 4455, PASSWORD);
+    wait_link(&bus, "studio", "connected", Duration::from_secs(20));
+
+    // Limits a short test can cross; a bad one is refused with its field and range.
+    let bad = bus.roxyctl_refused(&["obs", "health", "--window", "2"]);
+    assert!(
+        bad.contains("window_s: 2") && bad.contains("5 to 600"),
+        "{bad}"
+    );
+    let limits = bus.roxyctl_ok(&[
+        "obs",
+        "health",
+        "--lost-percent",
+        "5",
+        "--window",
+        "6",
+        "--disk-free-mb",
+        "0",
+    ]);
+    assert_eq!(limits["window_s"], 6);
+    assert_eq!(bus.roxyctl_ok(&["obs", "health"])["lost_percent"], 5.0);
+
+    // A real ingest: OBS streams, ffmpeg receives.
+    let shaper = Shaper::new(RTMP_PORT);
+    let mut ingest = RtmpIngest::start();
+    bus.roxyctl_ok(&["obs", "stream", "start"]);
+    assert!(
+        bus.wait_for(Duration::from_secs(20), || status(&bus)["stream"]
+            == "active"),
+        "the stream never started: {}\n{}\n{}",
+        status(&bus),
+        ingest.log(),
+        obs.log()
+    );
+    assert!(
+        bus.wait_for(Duration::from_secs(20), || ingest.received() > 20_000),
+        "the ingest received {} bytes: {}",
+        ingest.received(),
+        ingest.log()
+    );
+
+    // A thin uplink: OBS has to drop frames, roxyd raises the issue, the alert and a notice.
+    shaper.limit("24kbit");
+    wait_issue(&bus, &obs, "dropped-frames", true, Duration::from_secs(90));
+    let open = alerts_of(&bus, "obs-dropped-frames", false);
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["severity"], "critical");
+    let message = open[0]["message"].as_str().unwrap();
+    assert!(message.contains("6 seconds"), "{message}");
+    shaper.unlimit();
+    wait_issue(&bus, &obs, "dropped-frames", false, Duration::from_secs(90));
+    assert!(alerts_of(&bus, "obs-dropped-frames", false).is_empty());
+    let resolved = alerts_of(&bus, "obs-dropped-frames", true);
+    assert!(
+        resolved[0]["resolved_at"].as_i64().unwrap() > 0,
+        "{resolved:?}"
+    );
+
+    // The ingest goes away: OBS reconnects (an alert while it tries), then gives up.
+    ingest.kill();
+    wait_issue(
+        &bus,
+        &obs,
+        "stream-disconnected",
+        true,
+        Duration::from_secs(30),
+    );
+    assert_eq!(alerts_of(&bus, "obs-stream-disconnected", false).len(), 1);
+    assert!(
+        bus.wait_for(Duration::from_secs(60), || status(&bus)["stream"]
+            == "stopped"),
+        "OBS kept trying: {}",
+        status(&bus)
+    );
+    assert!(alerts_of(&bus, "obs-stream-disconnected", false).is_empty());
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || alerts_of(
+            &bus,
+            "obs-stream-ended",
+            false
+        )
+        .len()
+            == 1),
+        "no stream-ended alert: {}",
+        bus.roxyctl_json(&["alerts", "list", "--all"])
+    );
+    let session = bus.roxyctl_ok(&["obs", "sessions"])[0].clone();
+    assert_eq!(session["kind"], "stream");
+    assert!(session["ended_ms"].as_i64().unwrap() > 0, "{session}");
+    let (lost, total) = (
+        session["dropped_frames"].as_u64().unwrap(),
+        session["total_frames"].as_u64().unwrap(),
+    );
+    assert!(lost > 0 && total > lost, "{session}");
+    let video = probe_video(&ingest.file());
+    assert_eq!(video, "h264,640,360", "what the ingest got");
+
+    // The disk rule: a limit above the free space raises it while recording, not before.
+    bus.roxyctl_ok(&["obs", "health", "--disk-free-mb", "10000000"]);
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(alerts_of(&bus, "obs-disk-low", false).is_empty());
+    bus.roxyctl_ok(&["obs", "record", "start"]);
+    wait_issue(&bus, &obs, "disk-low", true, Duration::from_secs(20));
+    assert_eq!(alerts_of(&bus, "obs-disk-low", false).len(), 1);
+    bus.roxyctl_ok(&["obs", "record", "stop"]);
+    wait_issue(&bus, &obs, "disk-low", false, Duration::from_secs(20));
+    assert!(alerts_of(&bus, "obs-disk-low", false).is_empty());
+    // A new stream ends the "stream ended" alert.
+    let _ingest = RtmpIngest::start();
+    bus.roxyctl_ok(&["obs", "stream", "start"]);
+    assert!(bus.wait_for(Duration::from_secs(20), || alerts_of(
+        &bus,
+        "obs-stream-ended",
+        false
+    )
+    .is_empty()));
+    bus.roxyctl_ok(&["obs", "stream", "stop"]);
+}

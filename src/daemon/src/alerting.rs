@@ -114,11 +114,11 @@ impl AlertManager {
                         &gettext("{} is {} (rule: {})"),
                         &[&subject, &format_value(value), &rule.condition],
                     );
-                    self.fire(&rule.name, &subject, rule.severity, &message, value)
+                    self.fire(&rule.name, &subject, rule.severity, &message, value, true)
                         .await;
                 }
                 Transition::Resolved { rule, subject, .. } => {
-                    self.resolve(&rule, &subject).await;
+                    self.resolve(&rule, &subject, true).await;
                 }
             }
         }
@@ -126,6 +126,26 @@ impl AlertManager {
 
     /// Raises an alert of an event rule (once while it is open).
     pub async fn raise(&self, rule: &str, subject: &str, message: &str) {
+        self.raise_event(rule, subject, message, true).await;
+    }
+
+    /// Resolves an event rule's alert, if it is open.
+    pub async fn clear(&self, rule: &str, subject: &str) {
+        self.resolve(rule, subject, true).await;
+    }
+
+    /// [`raise`](Self::raise) for an owner that sends its own, more telling notice (OBS'
+    /// stream health): the alert is listed and signalled, but not announced twice.
+    pub async fn raise_silently(&self, rule: &str, subject: &str, message: &str) {
+        self.raise_event(rule, subject, message, false).await;
+    }
+
+    /// [`clear`](Self::clear) without the "Resolved" notice, for the same owners.
+    pub async fn clear_silently(&self, rule: &str, subject: &str) {
+        self.resolve(rule, subject, false).await;
+    }
+
+    async fn raise_event(&self, rule: &str, subject: &str, message: &str, announce: bool) {
         let severity = EVENT_RULES
             .iter()
             .find(|(name, _)| *name == rule)
@@ -135,15 +155,19 @@ impl AlertManager {
         if open.iter().any(|a| a.rule == rule && a.subject == subject) {
             return;
         }
-        self.fire(rule, subject, severity, message, f64::NAN).await;
+        self.fire(rule, subject, severity, message, f64::NAN, announce)
+            .await;
     }
 
-    /// Resolves an event rule's alert, if it is open.
-    pub async fn clear(&self, rule: &str, subject: &str) {
-        self.resolve(rule, subject).await;
-    }
-
-    async fn fire(&self, rule: &str, subject: &str, severity: Severity, message: &str, value: f64) {
+    async fn fire(
+        &self,
+        rule: &str,
+        subject: &str,
+        severity: Severity,
+        message: &str,
+        value: f64,
+        announce: bool,
+    ) {
         if let Err(e) = self
             .store
             .open_alert(rule, subject, severity, message, value, now_ms())
@@ -162,6 +186,9 @@ impl AlertManager {
                 message,
             )
             .await;
+        if !announce {
+            return self.changed().await;
+        }
         let summary = fill(&gettext("Alert “{}”: {}"), &[&rule, &subject]);
         self.notices
             .publish(Event {
@@ -176,7 +203,7 @@ impl AlertManager {
         self.changed().await;
     }
 
-    async fn resolve(&self, rule: &str, subject: &str) {
+    async fn resolve(&self, rule: &str, subject: &str, announce: bool) {
         match self.store.resolve_alert(rule, subject, now_ms()).await {
             Ok(Some(_)) => {}
             Ok(None) => return,
@@ -193,6 +220,9 @@ impl AlertManager {
                 "",
             )
             .await;
+        if !announce {
+            return self.changed().await;
+        }
         let summary = fill(&gettext("Resolved: “{}”: {}"), &[&rule, &subject]);
         self.notices
             .publish(Event {

@@ -137,6 +137,7 @@ pub async fn serve(
         store.clone(),
         secrets.clone(),
         notices.clone(),
+        alerts.clone(),
     )
     .await;
     server

@@ -103,6 +103,17 @@ pub struct BroadcastSessionInfo {
     pub total_frames: u64,
 }
 
+/// The limits of the stream-health rules. Clearing is at half the percentage, or 20 % above
+/// the disk limit, so an issue does not flap.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct HealthThresholdsInfo {
+    /// Frames lost by the stream output (or skipped by the renderer) over the window, percent.
+    pub lost_percent: f64,
+    pub window_s: u32,
+    /// Free space on the recording disk while recording; 0 turns the rule off.
+    pub disk_free_mb: f64,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
 pub struct NdiSourceInfo {
     /// "MACHINE (Source)", as NDI names it.

@@ -2,8 +2,8 @@
 //! name depends on the build profile; use [`crate::Client`] to build them.
 
 use crate::broadcast::{
-    BroadcastSessionInfo, MeterInfo, NdiFindingInfo, NdiSourceInfo, ObsInstanceInfo, ObsStateInfo,
-    SceneItemInfo,
+    BroadcastSessionInfo, HealthThresholdsInfo, MeterInfo, NdiFindingInfo, NdiSourceInfo,
+    ObsInstanceInfo, ObsStateInfo, SceneItemInfo,
 };
 use crate::crm::{
     BantConfigInfo, ContactFormInfo, ContactInfo, ContactQueryInfo, ContactRowInfo, DealFormInfo,
@@ -435,6 +435,10 @@ pub trait Broadcast1 {
     fn screenshot(&self, instance: &str, width: u32) -> Result<Vec<u8>, RoxyError>;
     /// Stream and recording sessions, newest first.
     fn sessions(&self, limit: u32) -> Result<Vec<BroadcastSessionInfo>, RoxyError>;
+    /// The stream-health rules' limits, shared by every instance.
+    fn health_thresholds(&self) -> Result<HealthThresholdsInfo, RoxyError>;
+    /// Checks and stores new limits; they apply from the next statistics sample on.
+    fn set_health_thresholds(&self, thresholds: &HealthThresholdsInfo) -> Result<(), RoxyError>;
     fn ndi_sources(&self) -> Result<Vec<NdiSourceInfo>, RoxyError>;
     /// Why NDI sources might not show up, checked now.
     fn ndi_diagnose(&self) -> Result<Vec<NdiFindingInfo>, RoxyError>;

@@ -3,7 +3,7 @@
 
 use super::DaemonEvent;
 use roxy_ipc::broadcast::{
-    MeterInfo, NdiFindingInfo, NdiSourceInfo, ObsInstanceInfo, ObsStateInfo,
+    HealthThresholdsInfo, MeterInfo, NdiFindingInfo, NdiSourceInfo, ObsInstanceInfo, ObsStateInfo,
 };
 use roxy_ipc::{Client, RoxyError};
 use zbus::message::Message;
@@ -24,6 +24,8 @@ pub enum BroadcastEvent {
     },
     NdiSources(Vec<NdiSourceInfo>),
     NdiFindings(Vec<NdiFindingInfo>),
+    /// The stream-health limits, read to be edited.
+    Thresholds(HealthThresholdsInfo),
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +85,8 @@ pub enum BroadcastRequest {
     /// NDI sources (the first ask starts discovery in roxyd).
     Ndi,
     DiagnoseNdi,
+    Thresholds,
+    SetThresholds(HealthThresholdsInfo),
 }
 
 fn broadcast(event: BroadcastEvent) -> DaemonEvent {
@@ -161,6 +165,17 @@ pub async fn handle(
             return Ok(vec![broadcast(BroadcastEvent::NdiSources(
                 obs.ndi_sources().await?,
             ))])
+        }
+        BroadcastRequest::Thresholds => {
+            return Ok(vec![broadcast(BroadcastEvent::Thresholds(
+                obs.health_thresholds().await?,
+            ))])
+        }
+        BroadcastRequest::SetThresholds(limits) => {
+            obs.set_health_thresholds(&limits).await?;
+            return Ok(vec![DaemonEvent::Told(roxy_ipc::i18n::gettext(
+                "Stream-health limits saved.",
+            ))]);
         }
         BroadcastRequest::DiagnoseNdi => {
             return Ok(vec![broadcast(BroadcastEvent::NdiFindings(

@@ -128,8 +128,23 @@ pub fn default_rules() -> Vec<Rule> {
 }
 
 /// Alerts raised by events rather than by values: (rule name, severity).
-pub const EVENT_RULES: [(&str, Severity); 1] = [(CONTAINER_GAVE_UP, Severity::Critical)];
+/// The OBS ones are "obs-" and the stream-health issue (see [`obs_rule`]); their subject is
+/// the OBS instance and their limits are the broadcast health thresholds.
+pub const EVENT_RULES: [(&str, Severity); 7] = [
+    (CONTAINER_GAVE_UP, Severity::Critical),
+    ("obs-dropped-frames", Severity::Critical),
+    ("obs-render-lag", Severity::Warning),
+    ("obs-disk-low", Severity::Critical),
+    ("obs-stream-disconnected", Severity::Critical),
+    ("obs-stream-ended", Severity::Critical),
+    ("obs-link-lost", Severity::Critical),
+];
 pub const CONTAINER_GAVE_UP: &str = "container-gave-up";
+
+/// The event rule of an OBS stream-health issue ("dropped-frames" → "obs-dropped-frames").
+pub fn obs_rule(issue: &str) -> String {
+    format!("obs-{issue}")
+}
 
 /// One alert, open or resolved.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,6 +2,7 @@
 //! skipped, disk space while recording. Pure logic, fed one sample at a time, so it is tested
 //! without OBS; roxyd turns the changes into alerts and notices.
 
+use super::thresholds::Thresholds;
 use std::collections::VecDeque;
 
 /// One reading of OBS' counters. Frame counters are cumulative, as OBS reports them.
@@ -17,27 +18,6 @@ pub struct HealthSample {
     pub render_skipped: u64,
     pub render_total: u64,
     pub disk_free_mb: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Thresholds {
-    /// Share of frames lost over the window that raises an issue.
-    pub lost_percent: f64,
-    pub window_ms: i64,
-    /// Fewer frames than this in the window say nothing yet.
-    pub min_frames: u64,
-    pub disk_free_mb: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Self {
-            lost_percent: 2.0,
-            window_ms: 30_000,
-            min_frames: 50,
-            disk_free_mb: 2048.0,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -82,6 +62,11 @@ impl HealthWatch {
             thresholds,
             ..Self::default()
         }
+    }
+
+    /// New limits apply from the next sample on; standing issues are judged by them then.
+    pub fn set_thresholds(&mut self, thresholds: Thresholds) {
+        self.thresholds = thresholds;
     }
 
     pub fn active(&self) -> &[HealthIssue] {
@@ -148,7 +133,7 @@ impl HealthWatch {
             }
         });
 
-        let disk = sample.recording.then_some(sample.disk_free_mb);
+        let disk = (sample.recording && t.disk_free_mb > 0.0).then_some(sample.disk_free_mb);
         self.judge(HealthIssue::DiskLow, disk, &mut changes, |v, on| {
             if on {
                 v <= t.disk_free_mb * 1.2

@@ -6,6 +6,7 @@ use super::state::stats_info;
 use crate::notifications::Event as Notice;
 use obws::events::{Event, OutputState};
 use obws::Client;
+use roxy_core::alerts::obs_rule;
 use roxy_core::broadcast::{HealthIssue, HealthSample, SessionKind};
 use roxy_core::notify::EventKind;
 use roxy_core::time::now_ms;
@@ -14,14 +15,50 @@ use std::sync::Arc;
 
 /// The standing issue while the stream output reconnects.
 pub const STREAM_DISCONNECTED: &str = "stream-disconnected";
+/// Events listed as alerts until they no longer apply: the stream gave up reconnecting
+/// (until the next stream starts), the link dropped mid-broadcast (until it is back).
+const STREAM_ENDED: &str = "stream-ended";
+const LINK_LOST: &str = "link-lost";
+/// Issues that stand while a condition holds (see `poll_stats` and `on_stream`).
+const STANDING: [&str; 4] = [
+    "dropped-frames",
+    "render-lag",
+    "disk-low",
+    STREAM_DISCONNECTED,
+];
 
 #[derive(Default)]
 pub struct OpenSessions {
     stream: Option<i64>,
     /// The recording's session and the render counters when it started.
     record: Option<(i64, u64, u64)>,
-    /// The stream output's last counters: skipped and total frames.
+    /// The stream output's counters (skipped and total frames) as OBS last reported them…
     stream_frames: (u64, u64),
+    /// …and what earlier connections of the same stream counted: OBS starts them from zero
+    /// when the output reconnects.
+    stream_frames_before: (u64, u64),
+}
+
+impl OpenSessions {
+    fn count_stream_frames(&mut self, now: (u64, u64)) {
+        // Each counter on its own: OBS resets the output's dropped frames on reconnect but
+        // not always its total.
+        if now.0 < self.stream_frames.0 {
+            self.stream_frames_before.0 += self.stream_frames.0;
+        }
+        if now.1 < self.stream_frames.1 {
+            self.stream_frames_before.1 += self.stream_frames.1;
+        }
+        self.stream_frames = now;
+    }
+
+    /// Skipped and total frames of the whole stream so far.
+    fn stream_totals(&self) -> (u64, u64) {
+        (
+            self.stream_frames_before.0 + self.stream_frames.0,
+            self.stream_frames_before.1 + self.stream_frames.1,
+        )
+    }
 }
 
 impl Link {
@@ -39,6 +76,10 @@ impl Link {
     async fn on_stream(&self, state: OutputState) {
         match state {
             OutputState::Started => {
+                self.ctx
+                    .alerts
+                    .clear_silently(&obs_rule(STREAM_ENDED), self.name())
+                    .await;
                 self.close_stream_session().await;
                 let id = self
                     .ctx
@@ -48,6 +89,7 @@ impl Link {
                 let mut sessions = self.sessions.lock().unwrap();
                 sessions.stream = id.ok();
                 sessions.stream_frames = (0, 0);
+                sessions.stream_frames_before = (0, 0);
             }
             OutputState::Reconnecting => {
                 let body = fill(
@@ -71,7 +113,7 @@ impl Link {
                         &[&self.name()],
                     );
                     self.announce(
-                        "stream-ended",
+                        STREAM_ENDED,
                         gettext("The stream ended after losing its connection"),
                         body,
                     )
@@ -117,7 +159,7 @@ impl Link {
     async fn close_stream_session(&self) {
         let (id, (skipped, total)) = {
             let mut sessions = self.sessions.lock().unwrap();
-            (sessions.stream.take(), sessions.stream_frames)
+            (sessions.stream.take(), sessions.stream_totals())
         };
         if let Some(id) = id {
             let _ = self.ctx.store.end_session(id, "", skipped, total).await;
@@ -168,7 +210,7 @@ impl Link {
         if streaming || recording {
             let body = fill(&gettext("OBS “{}” closed the connection while it was streaming or recording. Check that OBS is still running."), &[&self.name()]);
             self.announce(
-                "link-lost",
+                LINK_LOST,
                 gettext("Lost the link to OBS during a broadcast"),
                 body,
             )
@@ -195,13 +237,16 @@ impl Link {
         };
         let frames = if streaming {
             match client.streaming().status().await {
-                Ok(s) => (u64::from(s.skipped_frames), u64::from(s.total_frames)),
+                Ok(s) => {
+                    let frames = (u64::from(s.skipped_frames), u64::from(s.total_frames));
+                    self.sessions.lock().unwrap().count_stream_frames(frames);
+                    frames
+                }
                 Err(_) => (0, 0),
             }
         } else {
             (0, 0)
         };
-        self.sessions.lock().unwrap().stream_frames = frames;
         let info = stats_info(&stats);
         let sample = HealthSample {
             at_ms: now_ms(),
@@ -215,6 +260,7 @@ impl Link {
         };
         self.state.lock().unwrap().stats = info;
         let changes = self.health.lock().unwrap().observe(sample);
+        let window_s = self.ctx.thresholds().window_s().to_string();
         for change in changes {
             let id = change.issue.id();
             if !change.raised {
@@ -225,15 +271,15 @@ impl Link {
                 HealthIssue::DroppedFrames => (
                     gettext("The stream is dropping frames"),
                     fill(
-                        &gettext("OBS “{}” lost {} percent of its frames in the last 30 seconds. Lower the bitrate or check the network."),
-                        &[&self.name(), &format!("{:.1}", change.value)],
+                        &gettext("OBS “{}” lost {} percent of its frames in the last {} seconds. Lower the bitrate or check the network."),
+                        &[&self.name(), &format!("{:.1}", change.value), &window_s],
                     ),
                 ),
                 HealthIssue::RenderLag => (
                     gettext("OBS is skipping frames"),
                     fill(
-                        &gettext("OBS “{}” could not render {} percent of its frames in the last 30 seconds. Lower the resolution or frame rate, or close other programs."),
-                        &[&self.name(), &format!("{:.1}", change.value)],
+                        &gettext("OBS “{}” could not render {} percent of its frames in the last {} seconds. Lower the resolution or frame rate, or close other programs."),
+                        &[&self.name(), &format!("{:.1}", change.value), &window_s],
                     ),
                 ),
                 HealthIssue::DiskLow => (
@@ -263,9 +309,13 @@ impl Link {
         self.announce(id, summary, body).await;
     }
 
-    /// A notice about something that happened, without a standing issue.
+    /// A notice about something that happened, listed as an alert until it is cleared.
     async fn announce(&self, id: &str, summary: String, body: String) {
         tracing::warn!(instance = %self.name(), issue = id, "{summary}");
+        self.ctx
+            .alerts
+            .raise_silently(&obs_rule(id), self.name(), &body)
+            .await;
         self.ctx
             .notices
             .publish(Notice {
@@ -288,10 +338,49 @@ impl Link {
         };
         if was {
             self.ctx.notices.withdraw(&self.notice_key(id)).await;
+            self.ctx
+                .alerts
+                .clear_silently(&obs_rule(id), self.name())
+                .await;
         }
+    }
+
+    /// Once linked: the link is back, and alerts of issues that ended while roxyd was away
+    /// (or before it restarted) are resolved. Issues still standing stay open.
+    pub(super) async fn settle_alerts(&self) {
+        let standing = self.state.lock().unwrap().issues.clone();
+        let ended = STANDING
+            .iter()
+            .filter(|id| !standing.iter().any(|s| s == *id));
+        for id in ended.chain(std::iter::once(&LINK_LOST)) {
+            self.ctx
+                .alerts
+                .clear_silently(&obs_rule(id), self.name())
+                .await;
+        }
+        self.ctx.notices.withdraw(&self.notice_key(LINK_LOST)).await;
     }
 
     fn notice_key(&self, id: &str) -> String {
         format!("obs:{}:{id}", self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OpenSessions;
+
+    #[test]
+    fn a_reconnected_stream_keeps_counting_from_where_it_was() {
+        let mut sessions = OpenSessions::default();
+        sessions.count_stream_frames((5, 100));
+        sessions.count_stream_frames((40, 300));
+        // The output reconnected: OBS counts from zero again.
+        sessions.count_stream_frames((0, 20));
+        sessions.count_stream_frames((2, 90));
+        assert_eq!(sessions.stream_totals(), (42, 390));
+        // Only the dropped frames start again.
+        sessions.count_stream_frames((0, 95));
+        assert_eq!(sessions.stream_totals(), (42, 395));
     }
 }

@@ -10,7 +10,7 @@ use obws::error::Error as ObsError;
 use obws::events::Event;
 use obws::requests::EventSubscription;
 use obws::Client;
-use roxy_core::broadcast::{secret_name, HealthWatch, Meters, ObsInstance, Thresholds};
+use roxy_core::broadcast::{secret_name, HealthWatch, Meters, ObsInstance};
 use roxy_core::time::now_ms;
 use roxy_ipc::broadcast::{MeterInfo, ObsInstanceInfo, ObsStateInfo};
 use roxy_ipc::i18n::{fill, gettext};
@@ -74,6 +74,7 @@ enum Failure {
 
 impl Link {
     pub fn start(instance: ObsInstance, ctx: Arc<Context>) -> Arc<Self> {
+        let health = HealthWatch::new(ctx.thresholds());
         let link = Arc::new(Self {
             state: Mutex::new(ObsStateInfo {
                 instance: instance.name.clone(),
@@ -92,7 +93,7 @@ impl Link {
             stopped: AtomicBool::new(false),
             meters: Mutex::new(Meters::default()),
             meter_lease_until: AtomicI64::new(0),
-            health: Mutex::new(HealthWatch::new(Thresholds::default())),
+            health: Mutex::new(health),
             sessions: Mutex::new(Default::default()),
         });
         tokio::spawn(link.clone().run());
@@ -322,6 +323,7 @@ impl Link {
         *self.client.lock().unwrap() = Some(client.clone());
         self.set_status("connected", String::new(), 0).await;
         tracing::info!(instance = %self.instance.name, "connected to OBS");
+        self.settle_alerts().await;
         self.adopt_running_outputs().await;
         self.emit_state().await;
         let mut stats = tokio::time::interval(STATS_EVERY);

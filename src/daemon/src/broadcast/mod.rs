@@ -7,13 +7,15 @@ mod link;
 pub mod ndi;
 mod state;
 
+use crate::alerting::AlertManager;
 use crate::notifications::Notices;
 use crate::secrets::SecretStore;
 use crate::tray::Tray;
 pub use link::Link;
-use roxy_core::broadcast::{secret_name, InstanceError, ObsInstance};
+use roxy_core::alerts::EVENT_RULES;
+use roxy_core::broadcast::{secret_name, InstanceError, ObsInstance, Thresholds};
 use roxy_core::Store;
-use roxy_ipc::broadcast::{BroadcastSessionInfo, ObsInstanceInfo};
+use roxy_ipc::broadcast::{BroadcastSessionInfo, HealthThresholdsInfo, ObsInstanceInfo};
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::RoxyError;
 use std::collections::BTreeMap;
@@ -27,6 +29,10 @@ pub struct Context {
     pub store: Store,
     pub secrets: Arc<SecretStore>,
     pub notices: Arc<Notices>,
+    /// Health issues are listed as alerts too (the links send their own notices).
+    pub alerts: Arc<AlertManager>,
+    /// The health rules' limits, the same for every instance.
+    thresholds: Mutex<Thresholds>,
     /// The tray, once it is up; it offers recording on every connected instance.
     tray: std::sync::OnceLock<Arc<Tray>>,
     /// Connected instances and whether each records, as the tray shows them.
@@ -34,6 +40,10 @@ pub struct Context {
 }
 
 impl Context {
+    pub fn thresholds(&self) -> Thresholds {
+        *self.thresholds.lock().unwrap()
+    }
+
     /// Updates an instance's tray entry (`None`: not connected, no entry).
     pub async fn set_recording(&self, instance: &str, recording: Option<bool>) {
         {
@@ -85,7 +95,12 @@ impl BroadcastHub {
         store: Store,
         secrets: Arc<SecretStore>,
         notices: Arc<Notices>,
+        alerts: Arc<AlertManager>,
     ) -> Arc<Self> {
+        let thresholds = store.health_thresholds().await.unwrap_or_else(|e| {
+            tracing::error!("cannot read the stream-health thresholds: {e}");
+            Thresholds::default()
+        });
         let instances = store.obs_instances().await.unwrap_or_else(|e| {
             tracing::error!("cannot read the OBS instances: {e}");
             Vec::new()
@@ -96,6 +111,8 @@ impl BroadcastHub {
             store,
             secrets,
             notices,
+            alerts,
+            thresholds: Mutex::new(thresholds),
             tray: std::sync::OnceLock::new(),
             recordings: Mutex::new(BTreeMap::new()),
         });
@@ -187,6 +204,10 @@ impl BroadcastHub {
         }
         self.ctx.set_recording(name, None).await;
         self.announce_instances().await;
+        // Nothing is left to resolve them later.
+        for (rule, _) in EVENT_RULES.iter().filter(|(r, _)| r.starts_with("obs-")) {
+            self.ctx.alerts.clear_silently(rule, name).await;
+        }
         // A missing keyring only leaves the password behind; the instance is gone either way.
         if let Err(e) = self.ctx.secrets.delete(&secret_name(name)).await {
             tracing::warn!("OBS password of {name} not removed: {e}");
@@ -234,6 +255,34 @@ impl BroadcastHub {
             return Ok(());
         }
         Ok(self.ctx.secrets.set(&secret, password).await?)
+    }
+
+    pub fn health_thresholds(&self) -> HealthThresholdsInfo {
+        let t = self.ctx.thresholds();
+        HealthThresholdsInfo {
+            lost_percent: t.lost_percent,
+            window_s: t.window_s(),
+            disk_free_mb: t.disk_free_mb,
+        }
+    }
+
+    /// Checks, stores and applies new limits to every instance from its next sample on.
+    pub async fn set_health_thresholds(
+        &self,
+        wanted: &HealthThresholdsInfo,
+    ) -> Result<(), RoxyError> {
+        let thresholds = Thresholds::new(wanted.lost_percent, wanted.window_s, wanted.disk_free_mb)
+            .map_err(|e| RoxyError::InvalidInput(e.to_string()))?;
+        self.ctx
+            .store
+            .set_health_thresholds(&thresholds)
+            .await
+            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+        *self.ctx.thresholds.lock().unwrap() = thresholds;
+        for link in self.links.lock().unwrap().values() {
+            link.health.lock().unwrap().set_thresholds(thresholds);
+        }
+        Ok(())
     }
 
     pub async fn sessions(&self, limit: u32) -> Result<Vec<BroadcastSessionInfo>, RoxyError> {

@@ -3,8 +3,8 @@
 use super::caller;
 use crate::broadcast::BroadcastHub;
 use roxy_ipc::broadcast::{
-    BroadcastSessionInfo, MeterInfo, NdiFindingInfo, NdiSourceInfo, ObsInstanceInfo, ObsStateInfo,
-    SceneItemInfo,
+    BroadcastSessionInfo, HealthThresholdsInfo, MeterInfo, NdiFindingInfo, NdiSourceInfo,
+    ObsInstanceInfo, ObsStateInfo, SceneItemInfo,
 };
 use roxy_ipc::RoxyError;
 use std::sync::Arc;
@@ -174,6 +174,26 @@ impl BroadcastService {
 
     async fn sessions(&self, limit: u32) -> Result<Vec<BroadcastSessionInfo>, RoxyError> {
         self.hub.sessions(limit).await
+    }
+
+    fn health_thresholds(&self) -> HealthThresholdsInfo {
+        self.hub.health_thresholds()
+    }
+
+    async fn set_health_thresholds(
+        &self,
+        thresholds: HealthThresholdsInfo,
+        #[zbus(header)] header: Header<'_>,
+        #[zbus(connection)] conn: &Connection,
+    ) -> Result<(), RoxyError> {
+        let result = self.hub.set_health_thresholds(&thresholds).await;
+        let target = format!(
+            "lost {} %, window {} s, disk {} MB",
+            thresholds.lost_percent, thresholds.window_s, thresholds.disk_free_mb
+        );
+        self.audit(conn, &header, "broadcast.thresholds", &target, &result)
+            .await;
+        result
     }
 
     fn ndi_sources(&self) -> Vec<NdiSourceInfo> {

@@ -6,6 +6,7 @@ use super::ndi_view::NdiView;
 use super::outputs::Outputs;
 use super::scene_grid::SceneGrid;
 use super::{BroadcastInput, BroadcastPanel};
+use crate::connection::BroadcastRequest;
 use relm4::adw::prelude::*;
 use relm4::gtk::glib;
 use relm4::{adw, gtk, ComponentSender};
@@ -66,11 +67,17 @@ pub(super) fn build(root: &gtk::Stack, sender: &ComponentSender<BroadcastPanel>)
         ("view-refresh-symbolic", gettext("Connect again now"), 0),
         ("list-add-symbolic", gettext("Add OBS…"), 1),
         ("user-trash-symbolic", gettext("Remove this OBS"), 2),
+        (
+            "emblem-system-symbolic",
+            gettext("Stream health limits…"),
+            3,
+        ),
     ] {
         let input = move || match input {
             0 => BroadcastInput::Reconnect,
             1 => BroadcastInput::Add,
-            _ => BroadcastInput::Remove,
+            2 => BroadcastInput::Remove,
+            _ => BroadcastInput::Request(BroadcastRequest::Thresholds),
         };
         let button = gtk::Button::from_icon_name(icon);
         button.set_tooltip_text(Some(&tip));

@@ -2,6 +2,7 @@
 //! buttons with timers, the mixer with live meters, statistics and health, a program snapshot
 //! a few times a second, and NDI sources with a diagnosis. Mirrors the daemon's Broadcast1.
 
+mod health_dialog;
 mod instance_dialog;
 mod layout;
 mod mixer;
@@ -326,6 +327,15 @@ impl SimpleComponent for BroadcastPanel {
                 }
                 BroadcastEvent::NdiFindings(findings) => {
                     self.widgets.ndi.findings(&findings);
+                    return;
+                }
+                BroadcastEvent::Thresholds(limits) => {
+                    let sender = sender.clone();
+                    health_dialog::present(&self.widgets.stack, &limits, move |limits| {
+                        sender.input(BroadcastInput::Request(BroadcastRequest::SetThresholds(
+                            limits,
+                        )))
+                    });
                     return;
                 }
             },

@@ -124,6 +124,18 @@ pub enum ObsCommand {
         #[arg(long, short = 'n', default_value_t = 20)]
         limit: u32,
     },
+    /// Show or change the stream-health limits (the same for every instance)
+    Health {
+        /// Percent of frames lost (stream) or skipped (renderer) that raises an alert, 0.1–50
+        #[arg(long)]
+        lost_percent: Option<f64>,
+        /// Seconds the lost frames are counted over, 5–600
+        #[arg(long)]
+        window: Option<u32>,
+        /// Megabytes free on the recording disk below which a recording alerts; 0 turns it off
+        #[arg(long)]
+        disk_free_mb: Option<f64>,
+    },
     /// Print changes as they happen (scenes, outputs, links) until interrupted
     Watch,
 }
@@ -360,6 +372,20 @@ pub async fn run(out: Output, args: ObsArgs) -> anyhow::Result<ExitCode> {
         ObsCommand::Sessions { limit } => {
             let sessions = obs.sessions(limit).await?;
             out.emit(&sessions, || text::sessions(&sessions));
+        }
+        ObsCommand::Health {
+            lost_percent,
+            window,
+            disk_free_mb,
+        } => {
+            let mut limits = obs.health_thresholds().await?;
+            if lost_percent.is_some() || window.is_some() || disk_free_mb.is_some() {
+                limits.lost_percent = lost_percent.unwrap_or(limits.lost_percent);
+                limits.window_s = window.unwrap_or(limits.window_s);
+                limits.disk_free_mb = disk_free_mb.unwrap_or(limits.disk_free_mb);
+                obs.set_health_thresholds(&limits).await?;
+            }
+            out.emit(&limits, || text::thresholds(&limits));
         }
         ObsCommand::Watch => return follow::watch(&client, out, instance).await,
     }

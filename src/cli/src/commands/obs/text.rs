@@ -1,7 +1,9 @@
 //! How `roxyctl obs` puts instances, state and sessions into words.
 
 use crate::output;
-use roxy_ipc::broadcast::{BroadcastSessionInfo, ObsInstanceInfo, ObsStateInfo};
+use roxy_ipc::broadcast::{
+    BroadcastSessionInfo, HealthThresholdsInfo, ObsInstanceInfo, ObsStateInfo,
+};
 use roxy_ipc::i18n::{fill, gettext};
 
 pub fn instance_line(i: &ObsInstanceInfo) -> String {
@@ -107,6 +109,25 @@ pub fn status(info: &ObsInstanceInfo, s: &ObsStateInfo) -> String {
         lines.push(fill(&gettext("Health: {}"), &[&s.issues.join(", ")]));
     }
     lines.join("\n")
+}
+
+pub fn thresholds(t: &HealthThresholdsInfo) -> String {
+    let disk = if t.disk_free_mb > 0.0 {
+        fill(
+            &gettext("Recording disk: alert below {} free"),
+            &[&output::bytes((t.disk_free_mb * 1024.0 * 1024.0) as u64)],
+        )
+    } else {
+        gettext("Recording disk: not watched")
+    };
+    [
+        fill(
+            &gettext("Lost or skipped frames: alert at {} percent over {} seconds"),
+            &[&t.lost_percent, &t.window_s],
+        ),
+        disk,
+    ]
+    .join("\n")
 }
 
 pub fn sessions(sessions: &[BroadcastSessionInfo]) -> String {
