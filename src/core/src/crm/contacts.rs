@@ -54,7 +54,7 @@ impl Kind {
 impl Crm {
     pub async fn create_contact(&self, form: &ContactForm) -> Result<i64, CrmError> {
         let draft = form.validate()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let id = insert_contact(&mut tx, self.dialect, &draft, "", &mut Lookup::default()).await?;
         tx.commit().await?;
         Ok(id)
@@ -62,7 +62,7 @@ impl Crm {
 
     pub async fn update_contact(&self, id: i64, form: &ContactForm) -> Result<(), CrmError> {
         let draft = form.validate()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let company_id = company_id(&mut tx, &draft.company).await?;
         let changed = sqlx::query(
             "UPDATE crm_contacts SET name = $2, email = $3, email_norm = $4, phone = $5,
@@ -108,7 +108,7 @@ impl Crm {
     }
 
     async fn set_deleted(&self, kind: Kind, id: i64, at: Option<i64>) -> Result<(), CrmError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let sql = format!("UPDATE {} SET deleted_at = $2 WHERE id = $1", kind.table());
         let changed = sqlx::query(&sql)
             .bind(id)
@@ -152,7 +152,7 @@ impl Crm {
 
     /// Rebuilds every contact's search entry (after bulk writes); returns how many.
     pub async fn reindex_all(&self) -> Result<u64, CrmError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         if self.dialect == Dialect::Postgres {
             let ids = self.all_contact_ids().await?;
             for id in &ids {

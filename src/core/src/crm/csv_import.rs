@@ -368,7 +368,7 @@ impl Crm {
         progress: impl Fn(usize, usize) + Send + Sync,
     ) -> Result<ImportOutcome, CrmError> {
         let mut outcome = ImportOutcome::default();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         // Rows that repeat an earlier row of the file go to the contact that row became.
         let mut by_line: HashMap<u64, i64> = HashMap::new();
         let mut lookup = Lookup::default();

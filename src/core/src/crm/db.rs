@@ -104,6 +104,16 @@ impl Crm {
         Ok(crm)
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once: a deferred one
+    /// that reads first and then writes fails with "database is locked" when another writer
+    /// got in between, because SQLite cannot wait for that without risking a deadlock.
+    pub(super) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }
@@ -120,7 +130,7 @@ impl Crm {
         if count > 0 {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for (position, (name, probability, outcome)) in DEFAULT_STAGES.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO crm_stages (name, position, probability, outcome) VALUES ($1, $2, $3, $4)",

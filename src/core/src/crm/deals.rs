@@ -47,7 +47,7 @@ impl Crm {
     ) -> Result<i64, CrmError> {
         let name = fields::required_text("name", name, 60)?;
         let probability = fields::percent("probability", probability)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let id = if id == 0 {
             let end: i64 = sqlx::query("SELECT COALESCE(MAX(position) + 1, 0) FROM crm_stages")
                 .fetch_one(&mut *tx)
@@ -104,7 +104,7 @@ impl Crm {
             .into());
         }
         // Deleted deals may still point here; they go with it.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query("DELETE FROM crm_deals WHERE stage_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -123,7 +123,7 @@ impl Crm {
 
     pub async fn create_deal(&self, form: &DealForm) -> Result<i64, CrmError> {
         let draft = form.validate()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let lead_ok = sqlx::query("SELECT id FROM crm_leads WHERE id = $1 AND deleted_at IS NULL")
             .bind(draft.lead_id)
             .fetch_optional(&mut *tx)
@@ -225,7 +225,7 @@ impl Crm {
         reason: &str,
     ) -> Result<(), CrmError> {
         let reason = fields::optional_text("reason", reason, 500)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let target = stage(&mut tx, stage_id).await?;
         let current: Option<i64> =
             sqlx::query("SELECT stage_id FROM crm_deals WHERE id = $1 AND deleted_at IS NULL")

@@ -58,7 +58,7 @@ impl Crm {
                 super::FieldError::new("contact", "cannot be merged into itself".into()).into(),
             );
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         read_contact(&mut tx, keep).await?;
         let gone = read_contact(&mut tx, other).await?;
         for table in ["crm_interactions", "crm_leads"] {

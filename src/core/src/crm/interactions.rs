@@ -32,7 +32,7 @@ impl Crm {
         let (Some(kind), Some(notes), true) = (kind, notes, errors.is_empty()) else {
             return Err(errors.into());
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         let known = sqlx::query("SELECT id FROM crm_contacts WHERE id = $1 AND deleted_at IS NULL")
             .bind(contact_id)
             .fetch_optional(&mut *tx)

@@ -33,7 +33,7 @@ impl Crm {
     pub async fn create_lead(&self, form: &LeadForm) -> Result<i64, CrmError> {
         let draft = form.validate()?;
         let config = self.bant_config().await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         ensure_contact(&mut tx, draft.contact_id).await?;
         let score = bant::score(&config, &draft.bant, today()).total as i64;
         let now = now_ms();
@@ -55,7 +55,7 @@ impl Crm {
     pub async fn update_lead(&self, id: i64, form: &LeadForm) -> Result<(), CrmError> {
         let draft = form.validate()?;
         let config = self.bant_config().await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         ensure_contact(&mut tx, draft.contact_id).await?;
         let before: Option<i64> =
             sqlx::query("SELECT contact_id FROM crm_leads WHERE id = $1 AND deleted_at IS NULL")
@@ -124,7 +124,7 @@ impl Crm {
         .await?;
         let today = today();
         let mut changed = 0;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for row in &rows {
             let lead = lead_from_row(row)?;
             let score = bant::score(&config, &lead.bant, today).total as i64;
