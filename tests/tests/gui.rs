@@ -28,6 +28,8 @@ mod infra;
 mod preferences;
 #[path = "gui/voice.rs"]
 mod voice;
+#[path = "gui/widgets.rs"]
+mod widgets;
 
 const WAIT: Duration = Duration::from_secs(20);
 

@@ -1,8 +1,13 @@
 //! The Broadcast panel against real OBS 30.2: the link comes up, the scene grid highlights
 //! the program scene and a click switches it, the mixer's meter moves with the looping tone,
-//! the mute button reaches OBS, and a program snapshot shows.
+//! the mute button reaches OBS, a program snapshot shows, and the Stream Health dialog
+//! changes roxyd's limits.
 
+use super::widgets::{all, dialog_headed, row_titled};
 use super::{pump_until, screenshot};
+use relm4::adw;
+use relm4::adw::prelude::*;
+use relm4::gtk;
 use relm4::ComponentController;
 use relm4::Controller;
 use roxy::application::AppMsg;
@@ -69,7 +74,55 @@ pub fn switches_scenes_and_shows_meters(
         return Err(format!("OBS says Music muted = {muted}"));
     }
     screenshot(app, dir, "broadcast.png")?;
+    set_health_limits(app, bus)?;
     drop(obs);
     bus.roxyctl_ok(&["obs", "remove", "studio"]);
+    Ok(())
+}
+
+/// The header's "Stream health limits…" button opens the dialog with roxyd's limits; a
+/// changed one is saved there.
+fn set_health_limits(app: &Controller<App>, bus: &TestBus) -> Result<(), String> {
+    let window: gtk::Widget = app.widget().clone().upcast();
+    let button = all::<gtk::Button>(&window)
+        .into_iter()
+        .find(|b| b.tooltip_text().as_deref() == Some("Stream health limits…"))
+        .ok_or("no Stream health limits button")?;
+    button.emit_clicked();
+    if !pump_until(app, |_| dialog_headed("Stream Health").is_some()) {
+        let open: Vec<_> = gtk::Window::list_toplevels()
+            .into_iter()
+            .filter(|w| w.is_visible())
+            .map(|w| w.type_().name().to_owned())
+            .collect();
+        return Err(format!(
+            "the Stream Health dialog did not open; open: {open:?}"
+        ));
+    }
+    let dialog = dialog_headed("Stream Health").unwrap();
+    let spin = |title: &str| {
+        row_titled::<adw::ActionRow>(dialog.upcast_ref(), title)
+            .and_then(|row| all::<gtk::SpinButton>(row.upcast_ref()).pop())
+    };
+    let lost = spin("Lost or skipped frames").ok_or("no Lost or skipped frames field")?;
+    if (lost.value() - 2.0).abs() > 1e-9 {
+        return Err(format!(
+            "the dialog shows {} %, not roxyd's 2 %",
+            lost.value()
+        ));
+    }
+    lost.set_value(7.5);
+    spin("Counted over")
+        .ok_or("no Counted over field")?
+        .set_value(45.0);
+    dialog.response("add");
+    let mut limits = serde_json::Value::Null;
+    if !pump_until(app, |_| {
+        limits = bus.roxyctl_ok(&["obs", "health"]);
+        limits["lost_percent"] == 7.5
+    }) || limits["window_s"] != 45
+    {
+        return Err(format!("roxyd has {limits}"));
+    }
     Ok(())
 }

@@ -17,23 +17,8 @@ use std::path::Path;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/docs/kb");
 
-/// Every widget below `root`, depth first.
-fn descendants(root: &gtk::Widget) -> Vec<gtk::Widget> {
-    let mut out = Vec::new();
-    let mut child = root.first_child();
-    while let Some(widget) = child {
-        out.push(widget.clone());
-        out.extend(descendants(&widget));
-        child = widget.next_sibling();
-    }
-    out
-}
-
 fn labels(root: &gtk::Widget) -> Vec<gtk::Label> {
-    descendants(root)
-        .into_iter()
-        .filter_map(|w| w.downcast::<gtk::Label>().ok())
-        .collect()
+    super::widgets::all::<gtk::Label>(root)
 }
 
 fn open_title(app: &Controller<App>) -> String {
@@ -139,7 +124,7 @@ pub fn reader_renders_and_navigates(
 
     // A table, an image and links in the brain index.
     let content = open(app, &kb.join("brain/index.md"), "Brain")?;
-    let widgets = descendants(content.upcast_ref());
+    let widgets = super::widgets::all::<gtk::Widget>(content.upcast_ref());
     if !widgets.iter().any(|w| w.is::<gtk::Grid>()) {
         return Err("no table".into());
     }
@@ -197,7 +182,7 @@ pub fn reader_renders_and_navigates(
 
     // Run in a roxy-runbook block hands over to the Runbooks panel.
     let content = open(app, &kb.join("ops/backups.md"), "Backups with restic")?;
-    let run = descendants(content.upcast_ref())
+    let run = super::widgets::all::<gtk::Widget>(content.upcast_ref())
         .into_iter()
         .filter_map(|w| w.downcast::<gtk::Button>().ok())
         .find(|b| b.label().is_some_and(|l| l.starts_with("Run")))

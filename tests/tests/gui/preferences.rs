@@ -2,6 +2,7 @@
 //! through its dialog, and "Start at Login" reach roxyd and come back from it.
 
 use super::pump_until;
+use super::widgets::{all, row_titled, toplevel};
 use relm4::adw;
 use relm4::adw::prelude::*;
 use relm4::gtk;
@@ -9,34 +10,6 @@ use relm4::{ComponentController, Controller};
 use roxy::application::AppMsg;
 use roxy::App;
 use roxy_tests::*;
-
-/// Every widget of type `T` under `root`, depth first.
-fn all<T: IsA<gtk::Widget>>(root: &gtk::Widget) -> Vec<T> {
-    let mut found = Vec::new();
-    if let Ok(widget) = root.clone().downcast::<T>() {
-        found.push(widget);
-    }
-    let mut child = root.first_child();
-    while let Some(c) = child {
-        found.extend(all::<T>(&c));
-        child = c.next_sibling();
-    }
-    found
-}
-
-fn toplevel<T: IsA<gtk::Widget>>() -> Option<T> {
-    gtk::Window::list_toplevels()
-        .into_iter()
-        .filter(|w| w.is_visible())
-        .find_map(|w| w.downcast::<T>().ok())
-}
-
-fn row_titled<T: IsA<adw::PreferencesRow> + IsA<gtk::Widget>>(
-    root: &gtk::Widget,
-    title: &str,
-) -> Option<T> {
-    all::<T>(root).into_iter().find(|r| r.title() == title)
-}
 
 fn profile_of(bus: &TestBus, kind: &str) -> String {
     let status = bus.roxyctl_json(&["notify", "status"]);
