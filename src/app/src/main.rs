@@ -8,6 +8,7 @@ use roxy::{App, AppInit};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    point_at_fetched_ndi_runtime();
     roxy_ipc::i18n::init();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -82,5 +83,18 @@ fn take_show_run_option(args: &mut Vec<String>) -> Result<Option<u64>, String> {
         Some(Ok(run)) => Ok(Some(run)),
         Some(Err(_)) => Err(format!("--show-run needs a run number, not “{}”", taken[1])),
         None => Err("--show-run needs a run number".into()),
+    }
+}
+
+/// `build-aux/fetch-ndi.sh` puts the NDI runtime in Roxy's data folder; the NDI preview's
+/// elements look where NDI_RUNTIME_DIR_V6 points (then the system's library path). Set before
+/// any thread starts.
+fn point_at_fetched_ndi_runtime() {
+    if std::env::var_os("NDI_RUNTIME_DIR_V6").is_some() {
+        return;
+    }
+    let dir = relm4::gtk::glib::user_data_dir().join("roxy").join("ndi");
+    if dir.join("libndi.so.6").exists() {
+        std::env::set_var("NDI_RUNTIME_DIR_V6", dir);
     }
 }

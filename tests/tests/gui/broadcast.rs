@@ -1,7 +1,7 @@
 //! The Broadcast panel against real OBS 30.2: the link comes up, the scene grid highlights
 //! the program scene and a click switches it, the mixer's meter moves with the looping tone,
-//! the mute button reaches OBS, a program snapshot shows, and the Stream Health dialog
-//! changes roxyd's limits.
+//! the mute button reaches OBS, a program snapshot shows, the Stream Health dialog changes
+//! roxyd's limits, and a real NDI sender's video plays in the preview.
 
 use super::widgets::{all, dialog_headed, row_titled};
 use super::{pump_until, screenshot};
@@ -75,6 +75,7 @@ pub fn switches_scenes_and_shows_meters(
     }
     screenshot(app, dir, "broadcast.png")?;
     set_health_limits(app, bus)?;
+    previews_ndi_video(app)?;
     drop(obs);
     bus.roxyctl_ok(&["obs", "remove", "studio"]);
     Ok(())
@@ -123,6 +124,35 @@ fn set_health_limits(app: &Controller<App>, bus: &TestBus) -> Result<(), String>
     }) || limits["window_s"] != 45
     {
         return Err(format!("roxyd has {limits}"));
+    }
+    Ok(())
+}
+
+/// A real NDI sender (red test video through the NDI runtime) is found by roxyd, and its
+/// preview shows the red frames through ndisrc and the appsink.
+fn previews_ndi_video(app: &Controller<App>) -> Result<(), String> {
+    let sender = NdiSender::start("Bars")?;
+    if !pump_until(app, |a| {
+        a.broadcast().model().ndi_names().contains(&sender.name)
+    }) {
+        return Err(format!(
+            "roxyd never listed {}: {:?}",
+            sender.name,
+            app.model().broadcast().model().ndi_names()
+        ));
+    }
+    if !app.model().broadcast().model().watch_ndi(&sender.name) {
+        return Err("no preview button for the sender".into());
+    }
+    let red = |(frames, [r, g, b, _]): (u64, [u8; 4])| frames >= 3 && r > 200 && g < 60 && b < 60;
+    if !pump_until(app, |a| red(a.broadcast().model().ndi_preview_shown())) {
+        let model = app.model();
+        let broadcast = model.broadcast().model();
+        return Err(format!(
+            "the preview showed {:?}: {}",
+            broadcast.ndi_preview_shown(),
+            broadcast.ndi_preview_label()
+        ));
     }
     Ok(())
 }

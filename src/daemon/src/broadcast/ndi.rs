@@ -277,7 +277,11 @@ fn find_runtime() -> Option<std::path::PathBuf> {
         .iter()
         .filter_map(std::env::var_os)
         .map(std::path::PathBuf::from);
-    let dirs = from_env.chain(LIBRARY_DIRS.iter().map(std::path::PathBuf::from));
+    // Where build-aux/fetch-ndi.sh puts it, and the window looks.
+    let fetched = roxy_core::paths::data_dir().join("ndi");
+    let dirs = from_env
+        .chain(std::iter::once(fetched))
+        .chain(LIBRARY_DIRS.iter().map(std::path::PathBuf::from));
     for dir in dirs {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
@@ -299,7 +303,7 @@ fn runtime_finding(runtime: Option<std::path::PathBuf>) -> NdiFindingInfo {
         ),
         None => warning(
             gettext("NDI runtime missing"),
-            gettext("libndi was not found (NDI_RUNTIME_DIR_V6, /usr/lib, /usr/local/lib). Sources are still listed, but showing their video needs the NDI runtime from NDI Tools."),
+            gettext("libndi was not found (NDI_RUNTIME_DIR_V6, ~/.local/share/roxy/ndi, /usr/lib, /usr/local/lib). Sources are still listed, but showing their video needs the NDI runtime: install NDI Tools, or run build-aux/fetch-ndi.sh."),
         ),
     }
 }

@@ -6,6 +6,7 @@ mod health_dialog;
 mod instance_dialog;
 mod layout;
 mod mixer;
+mod ndi_preview;
 mod ndi_view;
 mod outputs;
 mod scene_grid;
@@ -134,6 +135,20 @@ impl BroadcastPanel {
 
     pub fn ndi_names(&self) -> Vec<String> {
         self.widgets.ndi.names()
+    }
+
+    /// Starts the live preview of an NDI source, as its button does.
+    pub fn watch_ndi(&self, name: &str) -> bool {
+        self.widgets.ndi.watch(name)
+    }
+
+    /// Frames the NDI preview showed and the middle pixel of the last one (RGBA).
+    pub fn ndi_preview_shown(&self) -> (u64, [u8; 4]) {
+        self.widgets.ndi.preview_shown()
+    }
+
+    pub fn ndi_preview_label(&self) -> String {
+        self.widgets.ndi.preview_label()
     }
 
     fn send(&self, sender: &ComponentSender<Self>, request: BroadcastRequest) {
