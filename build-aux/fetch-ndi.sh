@@ -21,16 +21,12 @@ if [ "$(uname -m)" != "x86_64" ]; then
   exit 1
 fi
 
-mkdir -p "$downloads"
+# shellcheck source=build-aux/pinned-fetch.sh
+source "$(dirname "$0")/pinned-fetch.sh"
 wheel="$downloads/$wheel_name"
-if ! echo "$wheel_sha256  $wheel" | sha256sum --check --status 2>/dev/null; then
+pinned_fetch "$downloads" "$wheel_name" "$wheel_sha256" \
   python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
-    --platform manylinux_2_28_x86_64 --dest "$downloads" "ndi-python==$version" >&2
-  if ! echo "$wheel_sha256  $wheel" | sha256sum --check --status; then
-    echo "fetch-ndi: $wheel does not have the expected SHA-256; not using it." >&2
-    exit 1
-  fi
-fi
+  --platform manylinux_2_28_x86_64 --dest "$downloads" "ndi-python==$version"
 
 tmp="$dest.partial"
 rm -rf "$tmp"

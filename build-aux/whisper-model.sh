@@ -45,17 +45,13 @@ need_packages() {
   ensure_packages "$@" >&2
 }
 
-# verified FILE SHA256: true when FILE exists and has the pinned checksum.
-verified() { echo "$2  $1" | sha256sum --check --status 2>/dev/null; }
+# shellcheck source=build-aux/pinned-fetch.sh
+source "$repo/build-aux/pinned-fetch.sh"
 
 # Downloads a registry package into $downloads unless a copy with the pinned checksum is there.
 fetch() {
   local file="$1" sha="$2"; shift 2
-  verified "$downloads/$file" "$sha" && return 0
-  mkdir -p "$downloads"
-  "$@" >&2
-  verified "$downloads/$file" "$sha" ||
-    die "$downloads/$file does not have the expected SHA-256; not using it."
+  pinned_fetch "$downloads" "$file" "$sha" "$@" || die "not using $downloads/$file."
 }
 
 ensure_venv() {

@@ -27,7 +27,7 @@ pub use fake_systemd::FakeSystemd;
 pub use http_sink::{Answer, HttpSink, Recorded};
 pub use keyring::SecretService;
 pub use ndi::NdiSender;
-pub use obs::{obs_chroot, private_network, Obs, ObsBuild};
+pub use obs::{listening_ports, obs_chroot, private_network, Obs, ObsBuild};
 pub use portal::NotificationPortal;
 pub use postgres::Postgres;
 pub use rtmp::{probe_video, RtmpIngest, Shaper, RTMP_PORT};

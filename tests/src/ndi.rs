@@ -78,14 +78,8 @@ impl Drop for NdiSender {
 
 /// TCP ports in NDI's source range that something in this network namespace listens on.
 fn ndi_ports() -> Vec<u16> {
-    let table = std::fs::read_to_string("/proc/thread-self/net/tcp").unwrap_or_default();
-    table
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let port = u16::from_str_radix(fields.get(1)?.rsplit(':').next()?, 16).ok()?;
-            (fields.get(3) == Some(&"0A") && (5961..=5999).contains(&port)).then_some(port)
-        })
+    crate::listening_ports()
+        .into_iter()
+        .filter(|p| (5961..=5999).contains(p))
         .collect()
 }

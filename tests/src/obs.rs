@@ -42,6 +42,22 @@ pub fn private_network() {
     assert!(up.success(), "cannot bring loopback up");
 }
 
+/// The TCP ports something listens on in this thread's network namespace (see
+/// [`private_network`]). Reading the table, unlike connecting, takes no one's one connection.
+pub fn listening_ports() -> Vec<u16> {
+    let table = std::fs::read_to_string("/proc/thread-self/net/tcp").unwrap_or_default();
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let port = u16::from_str_radix(fields.get(1)?.rsplit(':').next()?, 16).ok()?;
+            // State 0A is LISTEN.
+            (fields.get(3) == Some(&"0A")).then_some(port)
+        })
+        .collect()
+}
+
 /// Where `build-aux/obs-chroot.sh` put the Debian 13 tree.
 pub fn obs_chroot() -> PathBuf {
     let dir = std::env::var_os("ROXY_OBS_CHROOT")

@@ -82,13 +82,7 @@ impl Drop for RtmpIngest {
 
 /// Whether something in this thread's network namespace listens on TCP `port`.
 fn listening(port: u16) -> bool {
-    let table = std::fs::read_to_string("/proc/thread-self/net/tcp").unwrap_or_default();
-    let local = format!(":{port:04X} ");
-    // State 0A is LISTEN.
-    table.lines().skip(1).any(|line| {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        fields.len() > 3 && format!("{} ", fields[1]).ends_with(&local) && fields[3] == "0A"
-    })
+    crate::listening_ports().contains(&port)
 }
 
 /// Shapes traffic to a TCP port on loopback (an htb class of its own, picked by port), from

@@ -139,8 +139,9 @@ impl NdiPreview {
                     }
                     return glib::ControlFlow::Break;
                 }
-                if let Some(frame) = latest.lock().unwrap().take() {
-                    show(&picture, &frame, &shown);
+                let frame = latest.lock().unwrap().take();
+                if let Some(frame) = frame {
+                    show(&picture, frame, &shown);
                 }
                 glib::ControlFlow::Continue
             });
@@ -182,7 +183,7 @@ fn frame_of(sample: &gst::Sample) -> Option<Frame> {
     })
 }
 
-fn show(picture: &gtk::Picture, frame: &Frame, shown: &Shown) {
+fn show(picture: &gtk::Picture, frame: Frame, shown: &Shown) {
     let middle = (frame.height as usize / 2) * frame.stride + (frame.width as usize / 2) * 4;
     if let Some(pixel) = frame.data.get(middle..middle + 4) {
         shown.center.set([pixel[0], pixel[1], pixel[2], pixel[3]]);
@@ -191,7 +192,8 @@ fn show(picture: &gtk::Picture, frame: &Frame, shown: &Shown) {
         frame.width as i32,
         frame.height as i32,
         gdk::MemoryFormat::R8g8b8a8,
-        &glib::Bytes::from(&frame.data[..]),
+        // The frame's own bytes: no second copy per frame.
+        &glib::Bytes::from_owned(frame.data),
         frame.stride,
     );
     picture.set_paintable(Some(&texture));
