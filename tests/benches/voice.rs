@@ -11,7 +11,10 @@ use roxy_core::voice::{
     normalize, strip_wake_phrase, Decision, IntentSet, Matcher, SlotKind, Vocabulary,
 };
 use roxy_tests::speech;
-use roxy_voice::{Segmenter, SegmenterEvent, SegmenterSettings, Transcriber};
+use roxy_voice::wakeword::DEFAULT_SENSITIVITY;
+use roxy_voice::{
+    Segmenter, SegmenterEvent, SegmenterSettings, Transcriber, WakeDetector, WakeReference,
+};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -151,6 +154,110 @@ fn whisper_cli(cli: &Path, model: &Path, dir: &Path, audio: &[f32]) -> (String, 
     (text, field("total time") - field("load time"))
 }
 
+/// Non-command audio: conversation and noise, about ten minutes.
+fn background(dir: &Path) -> Vec<f32> {
+    let mut background = Vec::new();
+    let mut n = 0;
+    while (background.len() as f64) < NON_COMMAND_MINUTES * 60.0 * 16_000.0 * 0.85 {
+        let text = CONVERSATION[n % CONVERSATION.len()];
+        let (voice, speed) = VOICES[n % VOICES.len()];
+        background.extend(speak(dir, "talk", text, voice, speed, 1.0));
+        n += 1;
+    }
+    let rest = NON_COMMAND_MINUTES * 60.0 - background.len() as f64 / 16_000.0;
+    background.extend(noise(dir, rest.max(1.0)));
+    background
+}
+
+/// The wake-word detector with the shipped reference, as roxyd runs it.
+struct WakeStats {
+    threshold: f32,
+    hits: usize,
+    clips: usize,
+    false_alarms: usize,
+    background_s: f64,
+    cpu_s: f64,
+    /// (best score, clip) of the commands it missed, and the lowest non-command scores.
+    missed: Vec<(f32, usize)>,
+    closest_others: Vec<f32>,
+    /// Command clips' best scores, lowest first.
+    command_scores: Vec<f32>,
+}
+
+impl WakeStats {
+    fn print(&self) {
+        println!(
+            "\n| wake word (shipped reference, sensitivity {DEFAULT_SENSITIVITY}, threshold {:.2}) | value |",
+            self.threshold
+        );
+        println!("|---|---|");
+        println!("| command clips woken | {} of {} |", self.hits, self.clips);
+        println!(
+            "| false wakes in {:.1} min of non-command audio | {} |",
+            self.background_s / 60.0,
+            self.false_alarms
+        );
+        println!(
+            "| detector CPU per second of audio (share of one core) | {:.3} % |",
+            self.cpu_s / self.background_s * 100.0
+        );
+        for (score, clip) in &self.missed {
+            println!("  missed command clip {clip}: best score {score:.2}");
+        }
+        println!(
+            "  lowest non-command sentence scores: {:.2?}",
+            self.closest_others
+        );
+        println!("  command clip scores: {:.2?}", self.command_scores);
+    }
+}
+
+fn wake_word(clips: &[Vec<f32>], background: &[f32]) -> WakeStats {
+    let reference = WakeReference::parse(
+        "hey-roxy.wake.json",
+        include_str!("../../data/voice/hey-roxy.wake.json"),
+    )
+    .unwrap();
+    let mut hits = 0;
+    let mut missed = Vec::new();
+    let mut command_scores = Vec::new();
+    for (i, clip) in clips.iter().enumerate() {
+        let mut detector = WakeDetector::new(&reference, DEFAULT_SENSITIVITY);
+        let score = reference.best_score(clip);
+        command_scores.push(score);
+        if clip.chunks(320).any(|c| detector.push(c).is_some()) {
+            hits += 1;
+        } else {
+            missed.push((score, i));
+        }
+    }
+    command_scores.sort_by(f32::total_cmp);
+    let mut detector = WakeDetector::new(&reference, DEFAULT_SENSITIVITY);
+    let cpu_before = cpu_time();
+    let false_alarms = background
+        .chunks(320)
+        .filter(|c| detector.push(c).is_some())
+        .count();
+    let cpu_s = (cpu_time() - cpu_before).as_secs_f64();
+    let mut closest_others: Vec<f32> = utterances(background)
+        .iter()
+        .map(|u| reference.best_score(u))
+        .collect();
+    closest_others.sort_by(f32::total_cmp);
+    closest_others.truncate(5);
+    WakeStats {
+        threshold: detector.threshold(),
+        hits,
+        clips: clips.len(),
+        false_alarms,
+        background_s: background.len() as f64 / 16_000.0,
+        cpu_s,
+        missed,
+        closest_others,
+        command_scores,
+    }
+}
+
 /// One command clip's outcome.
 struct Row {
     tuned: bool,
@@ -193,21 +300,30 @@ fn main() {
     let matcher = Matcher::new(&intents, &vocabulary);
     let stt = Transcriber::load(&model).expect("the whisper model (build-aux/whisper-model.sh)");
 
+    let clips: Vec<Vec<f32>> = COMMANDS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (sentence, ..))| {
+            let dir = dir.path();
+            VOICES.iter().enumerate().map(move |(v, (voice, speed))| {
+                speak(dir, &format!("c{i}v{v}"), sentence, voice, *speed, 1.5)
+            })
+        })
+        .collect();
+    let background = background(dir.path());
+    let wake = wake_word(&clips, &background);
+    if std::env::var_os("ROXY_BENCH_WAKE_ONLY").is_some() {
+        wake.print();
+        return;
+    }
+
     // Commands.
     let mut rows = Vec::new();
     let (mut roxy_ms, mut cli_ms, mut audio_s) = (Vec::new(), Vec::new(), 0.0);
     let mut decided_ms = Vec::new();
     for (i, (sentence, intent, tuned)) in COMMANDS.iter().enumerate() {
-        for (v, (voice, speed)) in VOICES.iter().enumerate() {
-            let clip = speak(
-                dir.path(),
-                &format!("c{i}v{v}"),
-                sentence,
-                voice,
-                *speed,
-                1.5,
-            );
-            let cut = utterances(&clip);
+        for (v, (voice, _)) in VOICES.iter().enumerate() {
+            let cut = utterances(&clips[i * VOICES.len() + v]);
             let Some(utterance) = cut.into_iter().max_by_key(|u| u.len()) else {
                 rows.push(Row {
                     tuned: *tuned,
@@ -248,17 +364,6 @@ fn main() {
         }
     }
 
-    // Non-command audio: conversation and noise, about ten minutes.
-    let mut background = Vec::new();
-    let mut n = 0;
-    while (background.len() as f64) < NON_COMMAND_MINUTES * 60.0 * 16_000.0 * 0.85 {
-        let text = CONVERSATION[n % CONVERSATION.len()];
-        let (voice, speed) = VOICES[n % VOICES.len()];
-        background.extend(speak(dir.path(), "talk", text, voice, speed, 1.0));
-        n += 1;
-    }
-    let rest = NON_COMMAND_MINUTES * 60.0 - background.len() as f64 / 16_000.0;
-    background.extend(noise(dir.path(), rest.max(1.0)));
     let background_s = background.len() as f64 / 16_000.0;
     let cpu_before = cpu_time();
     let mut false_alarms = 0;
@@ -356,5 +461,6 @@ fn main() {
         "| segmenter alone: CPU per second of audio | {:.3} % | | |",
         segmenter_cpu / background_s * 100.0
     );
+    wake.print();
     println!("\nTTS time to first audio: not measured — spoken replies are not built yet.");
 }

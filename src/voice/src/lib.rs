@@ -5,10 +5,12 @@
 pub mod capture;
 pub mod segmenter;
 pub mod stt;
+pub mod wakeword;
 
 pub use capture::{input_devices, Capture, CaptureError};
 pub use segmenter::{Segmenter, SegmenterEvent, SegmenterSettings};
 pub use stt::{SttError, Transcriber, Transcript};
+pub use wakeword::{WakeDetector, WakeError, WakeHit, WakeReference};
 
 /// Everything after capture works on 16 kHz mono `f32` in -1..=1, what whisper expects.
 pub const SAMPLE_RATE: u32 = 16_000;
