@@ -45,7 +45,38 @@ impl Microphone {
     /// The next time roxyd opens the microphone it hears `text` spoken by espeak-ng, with
     /// half a second of quiet before and two after.
     fn will_hear(&self, text: &str) {
-        speech::speak_raw(text, "en-us", 160, 2.0, &self.home.path().join("mic.raw"));
+        self.will_hear_voice(text, "en-us", 160);
+    }
+
+    fn will_hear_voice(&self, text: &str, voice: &str, speed: u32) {
+        speech::speak_raw(text, voice, speed, 2.0, &self.home.path().join("mic.raw"));
+    }
+
+    fn will_hear_silence(&self, seconds: usize) {
+        std::fs::write(
+            self.home.path().join("mic.raw"),
+            vec![0u8; seconds * 32_000],
+        )
+        .unwrap();
+    }
+
+    /// The next time roxyd opens the microphone it hears these sentences one after another
+    /// (two seconds apart), then quiet for `quiet_after` seconds.
+    fn will_hear_all(&self, sentences: &[&str], quiet_after: f32) {
+        let mut audio = Vec::new();
+        for (i, text) in sentences.iter().enumerate() {
+            let raw = self.home.path().join(format!("part{i}.raw"));
+            let last = i + 1 == sentences.len();
+            speech::speak_raw(
+                text,
+                "en-us",
+                160,
+                if last { quiet_after } else { 2.0 },
+                &raw,
+            );
+            audio.extend(std::fs::read(&raw).unwrap());
+        }
+        std::fs::write(self.home.path().join("mic.raw"), audio).unwrap();
     }
 }
 
@@ -178,6 +209,121 @@ fn push_to_talk_switches_scenes_and_records_on_real_obs() {
             .iter()
             .any(|e| e["actor"] == "voice"),
         "{audit}"
+    );
+}
+
+fn microphone_entries(bus: &TestBus) -> Vec<Value> {
+    let log = bus.roxyctl_json(&["voice", "log"]);
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["source"] == "microphone")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn the_wake_word_wakes_on_its_phrase_only_and_a_trained_one_replaces_it() {
+    private_network();
+    let mic = Microphone::new();
+    let bus = voice_bus(&mic);
+    let _keyring = SecretService::start(&bus);
+    let obs = Obs::start(ObsBuild::Current, 4456, "");
+    bus.roxyctl_ok(&["obs", "add", "studio", "--port", "4456"]);
+    assert!(bus.wait_for(Duration::from_secs(20), || {
+        bus.roxyctl_json(&["obs", "status"])["connected"] == true
+    }));
+    wait_model(&bus);
+    let wake = bus.roxyctl_json(&["voice", "wake"]);
+    assert_eq!(wake["reference"], "hey-roxy", "{wake}");
+    assert_eq!(wake["recordings"], 6, "{wake}");
+    assert_eq!(wake["problem"], "", "{wake}");
+
+    // Always listening: a near miss ("hey rocky") and a command without the wake phrase do
+    // nothing; "hey roxy, …" acts.
+    mic.will_hear_all(
+        &[
+            "hey rocky, start recording",
+            "start recording",
+            "hey roxy, switch to scene live",
+        ],
+        30.0,
+    );
+    bus.roxyctl_ok(&["voice", "mode", "wake"]);
+    assert!(
+        bus.wait_for(Duration::from_secs(40), || {
+            bus.roxyctl_json(&["obs", "status"])["program_scene"] == "Live"
+        }),
+        "{}\n{}",
+        bus.roxyctl_json(&["voice", "log"]),
+        bus.log()
+    );
+    let heard = microphone_entries(&bus);
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert_eq!(heard[0]["intent"], "scene", "{heard:?}");
+    assert_eq!(bus.roxyctl_json(&["obs", "status"])["record"], "stopped");
+
+    // Training a wake word of one's own: refused until there are three recordings.
+    bus.roxyctl_ok(&["voice", "mode", "off"]);
+    let refused = bus.roxyctl_refused(&["voice", "wake", "train", "nova", "--phrase", "hey nova"]);
+    assert!(refused.contains("3 recordings"), "{refused}");
+    mic.will_hear_silence(12);
+    let silent = bus.roxyctl_refused(&["voice", "wake", "record"]);
+    assert!(silent.contains("Nothing was heard"), "{silent}");
+    for (n, (voice, speed)) in [("en-us", 150), ("en-us", 175), ("en-gb", 160)]
+        .iter()
+        .enumerate()
+    {
+        mic.will_hear_voice("hey nova", voice, *speed);
+        let sample = bus.roxyctl_json(&["voice", "wake", "record"]);
+        assert_eq!(sample["number"], n + 1, "{sample}");
+        let ms = sample["speech_ms"].as_u64().unwrap();
+        assert!((250..2_000).contains(&ms), "{sample}");
+    }
+    let bad = bus.roxyctl_refused(&["voice", "wake", "train", "Nova!", "--phrase", "hey nova"]);
+    assert!(bad.contains("name:"), "{bad}");
+    let trained = bus.roxyctl_json(&["voice", "wake", "train", "nova", "--phrase", "hey nova"]);
+    assert_eq!(trained["reference"], "nova", "{trained}");
+    assert_eq!(trained["phrase"], "hey nova", "{trained}");
+    assert_eq!(trained["recordings"], 3, "{trained}");
+    assert_eq!(trained["samples"], 0, "{trained}");
+    assert!(bus.data_dir().join("models/wakeword/nova.json").is_file());
+    let range = bus.roxyctl_refused(&["voice", "wake", "sensitivity", "2"]);
+    assert!(range.contains("sensitivity:"), "{range}");
+
+    // Now "hey nova" wakes it and "hey roxy" no longer does.
+    mic.will_hear_all(
+        &[
+            "hey roxy, switch to scene intro",
+            "hey nova, start recording",
+        ],
+        30.0,
+    );
+    bus.roxyctl_ok(&["voice", "mode", "wake"]);
+    assert!(
+        bus.wait_for(Duration::from_secs(40), || {
+            bus.roxyctl_json(&["obs", "status"])["record"] == "active"
+        }),
+        "{}\n{}",
+        bus.roxyctl_json(&["voice", "log"]),
+        obs.log()
+    );
+    let heard = microphone_entries(&bus);
+    assert_eq!(heard.len(), 2, "{heard:?}");
+    assert_eq!(heard[0]["intent"], "record-start", "{heard:?}");
+    assert_eq!(
+        bus.roxyctl_json(&["obs", "status"])["program_scene"],
+        "Live"
+    );
+
+    // Removing the trained one goes back to the built-in wake word.
+    let removed = bus.roxyctl_json(&["voice", "wake", "remove", "nova"]);
+    assert_eq!(removed["reference"], "hey-roxy", "{removed}");
+    assert_eq!(removed["references"], serde_json::json!(["hey-roxy"]));
+    let missing = bus.roxyctl_refused(&["voice", "wake", "use", "nova"]);
+    assert!(
+        missing.contains("no wake word is called “nova”"),
+        "{missing}"
     );
 }
 

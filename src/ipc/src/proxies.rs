@@ -13,7 +13,9 @@ use crate::crm::{
 use crate::docs::{
     DocContentInfo, DocInfo, DocQueryInfo, DocSearchInfo, DocsStatusInfo, SkippedDocInfo,
 };
-use crate::voice::{HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
+use crate::voice::{
+    HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
+};
 use crate::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
     ContainerInfo, DaemonStatus, EnergyInfo, EngineStatus, JobInfo, JobState, MetricPoint,
@@ -484,6 +486,16 @@ pub trait Voice1 {
     fn log(&self, limit: u32) -> Result<Vec<HeardInfo>, RoxyError>;
     /// Stops speaking and drops a pending question.
     fn cancel(&self) -> Result<(), RoxyError>;
+    fn wake_status(&self) -> Result<WakeInfo, RoxyError>;
+    /// Records one saying of the wake phrase from the microphone (waits up to ~10 s).
+    fn record_wake_sample(&self) -> Result<WakeSampleInfo, RoxyError>;
+    fn clear_wake_samples(&self) -> Result<(), RoxyError>;
+    /// Makes reference `name` for `phrase` from the recordings and starts using it.
+    fn train_wake(&self, name: &str, phrase: &str) -> Result<WakeInfo, RoxyError>;
+    fn use_wake(&self, name: &str) -> Result<WakeInfo, RoxyError>;
+    fn remove_wake(&self, name: &str) -> Result<WakeInfo, RoxyError>;
+    /// 0 (fewest false wakes) ..= 1 (fewest misses).
+    fn set_wake_sensitivity(&self, sensitivity: f64) -> Result<WakeInfo, RoxyError>;
 
     #[zbus(signal)]
     fn voice_state_changed(&self, state: &str) -> zbus::Result<()>;

@@ -91,3 +91,36 @@ pub struct IntentMatchInfo {
     /// The pattern filled with the chosen values.
     pub restated: String,
 }
+
+/// The wake word: which reference listens, how strictly, and the recordings made for a new one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct WakeInfo {
+    /// The reference in use ("hey-roxy" is the built-in one).
+    pub reference: String,
+    /// The words it listens for.
+    pub phrase: String,
+    pub built_in: bool,
+    /// Recordings in the reference.
+    pub recordings: u32,
+    /// 0 (fewest false wakes) ..= 1 (fewest misses).
+    pub sensitivity: f64,
+    /// All references to choose from, the built-in first.
+    pub references: Vec<String>,
+    /// Recordings made so far for training a new reference.
+    pub samples: u32,
+    /// How many recordings training needs.
+    pub samples_needed: u32,
+    /// Why the chosen reference can't be used (then the transcript decides); empty when fine.
+    pub problem: String,
+}
+
+/// One recording of the wake phrase for training.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct WakeSampleInfo {
+    /// 1 for the first recording since training or clearing.
+    pub number: u32,
+    /// Speech in it, ms.
+    pub speech_ms: u32,
+    /// Its loudest moment, dBFS.
+    pub peak_db: f64,
+}

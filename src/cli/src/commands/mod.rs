@@ -17,4 +17,5 @@ pub mod schedule;
 pub mod secret;
 pub mod status;
 pub mod voice;
+pub mod wake;
 pub mod webhook;

@@ -30,7 +30,7 @@ pub enum VoiceCommand {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
-    /// Listening mode: "off" (push-to-talk only) or "wake" (always listening for "hey roxy")
+    /// Listening mode: "off" (push-to-talk only) or "wake" (always listening for the wake word)
     Mode { mode: String },
     /// Input devices, the default first
     Devices,
@@ -38,6 +38,11 @@ pub enum VoiceCommand {
     Device { name: String },
     /// Drop a question roxyd asked back
     Cancel,
+    /// The wake word: status, training your own, sensitivity
+    Wake {
+        #[command(subcommand)]
+        command: Option<super::wake::WakeCommand>,
+    },
 }
 
 pub async fn run(out: Output, command: VoiceCommand) -> anyhow::Result<ExitCode> {
@@ -185,6 +190,10 @@ pub async fn run(out: Output, command: VoiceCommand) -> anyhow::Result<ExitCode>
         }
         VoiceCommand::Device { name } => voice.set_device(&name).await?,
         VoiceCommand::Cancel => voice.cancel().await?,
+        VoiceCommand::Wake { command } => {
+            let command = command.unwrap_or(super::wake::WakeCommand::Status);
+            super::wake::run(&out, &voice, command).await?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

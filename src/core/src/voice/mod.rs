@@ -12,7 +12,7 @@ pub use actions::{coverage, Action, ACTIONS};
 pub use intents::{Intent, IntentError, IntentSet, Pattern, PatternToken, SlotKind};
 pub use log::{Heard, HeardEntry, Outcome};
 pub use matcher::{Decision, IntentMatch, Matcher, SlotFill, Vocabulary, ACT_AT, ASK_BELOW};
-pub use normalize::{normalize, strip_wake_phrase};
+pub use normalize::{normalize, strip_phrase, strip_wake_phrase};
 
 #[cfg(test)]
 mod tests;

@@ -61,3 +61,15 @@ pub fn strip_wake_phrase(words: &[String]) -> &[String] {
         _ => words,
     }
 }
+
+/// Drops a trained wake phrase (normalized words) from the start, each word allowed a slip.
+pub fn strip_phrase<'a>(words: &'a [String], phrase: &[String]) -> &'a [String] {
+    let similar = |w: &str, to: &str| strsim::normalized_levenshtein(w, to) >= 0.5;
+    if phrase.is_empty()
+        || words.len() < phrase.len()
+        || !words.iter().zip(phrase).all(|(w, p)| similar(w, p))
+    {
+        return words;
+    }
+    &words[phrase.len()..]
+}

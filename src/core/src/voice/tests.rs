@@ -221,3 +221,16 @@ async fn the_log_keeps_what_was_heard() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].heard, heard);
 }
+
+#[test]
+fn a_trained_wake_phrase_is_stripped_with_slips() {
+    let phrase = normalize("Hey Nova");
+    let said = normalize("hey nover, switch to scene live");
+    assert_eq!(
+        strip_phrase(&said, &phrase).join(" "),
+        "switch to scene live"
+    );
+    let other = normalize("hello there, switch to scene live");
+    assert_eq!(strip_phrase(&other, &phrase), &other[..]);
+    assert_eq!(strip_phrase(&normalize("hey"), &phrase).len(), 1);
+}

@@ -1,7 +1,9 @@
 //! `Voice1`: the listening loop, typed sentences, intents and the voice log.
 
 use crate::voice::VoiceHub;
-use roxy_ipc::voice::{HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
+use roxy_ipc::voice::{
+    HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
+};
 use roxy_ipc::RoxyError;
 use std::sync::Arc;
 use zbus::interface;
@@ -59,6 +61,34 @@ impl VoiceService {
 
     fn cancel(&self) {
         self.hub.cancel();
+    }
+
+    async fn wake_status(&self) -> WakeInfo {
+        self.hub.wake_status()
+    }
+
+    async fn record_wake_sample(&self) -> Result<WakeSampleInfo, RoxyError> {
+        self.hub.record_wake_sample().await
+    }
+
+    fn clear_wake_samples(&self) {
+        self.hub.clear_wake_samples();
+    }
+
+    async fn train_wake(&self, name: String, phrase: String) -> Result<WakeInfo, RoxyError> {
+        self.hub.train_wake(&name, &phrase).await
+    }
+
+    async fn use_wake(&self, name: String) -> Result<WakeInfo, RoxyError> {
+        self.hub.use_wake(&name).await
+    }
+
+    async fn remove_wake(&self, name: String) -> Result<WakeInfo, RoxyError> {
+        self.hub.remove_wake(&name).await
+    }
+
+    async fn set_wake_sensitivity(&self, sensitivity: f64) -> Result<WakeInfo, RoxyError> {
+        self.hub.set_wake_sensitivity(sensitivity).await
     }
 
     // Emitted by the hub with `Connection::emit_signal`; declared here so introspection (and

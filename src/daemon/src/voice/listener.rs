@@ -1,8 +1,8 @@
-//! The microphone side of the listening loop, on its own thread: capture → segmenter →
-//! utterances handed to the async side. In push-to-talk it takes one sentence and closes the
-//! microphone; in wake mode it stays open.
+//! The microphone side of the listening loop, on its own thread: capture → segmenter (and the
+//! wake-word detector, in wake mode) → utterances handed to the async side. In push-to-talk it
+//! takes one sentence and closes the microphone; in wake mode it stays open.
 
-use roxy_voice::{Capture, Segmenter, SegmenterEvent, SegmenterSettings};
+use roxy_voice::{Capture, Segmenter, SegmenterEvent, SegmenterSettings, WakeDetector};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -16,10 +16,16 @@ const PTT_WAIT_FOR_SPEECH: Duration = Duration::from_secs(8);
 pub enum MicEvent {
     Level(f32),
     SpeechStarted,
+    /// The wake-word detector heard the phrase.
+    Woke {
+        score: f32,
+    },
     Utterance {
         audio: Vec<f32>,
         /// When the segmenter decided speech was over.
         detected: Instant,
+        /// The wake phrase was heard in it (or just before it began).
+        woken: bool,
     },
     /// Push-to-talk heard nothing; or the microphone failed (with the reason).
     NoSpeech,
@@ -38,6 +44,7 @@ impl Listener {
         device: String,
         push_to_talk: bool,
         settings: SegmenterSettings,
+        detector: Option<WakeDetector>,
         tx: UnboundedSender<MicEvent>,
     ) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
@@ -45,7 +52,13 @@ impl Listener {
             let stop = stop.clone();
             std::thread::Builder::new()
                 .name("roxy-listener".into())
-                .spawn(move || run(&device, push_to_talk, settings, &stop, &tx))?
+                .spawn(move || {
+                    let mode = Mode {
+                        push_to_talk,
+                        detector,
+                    };
+                    run(&device, mode, settings, &stop, &tx)
+                })?
         };
         Ok(Self {
             stop,
@@ -68,9 +81,18 @@ impl Drop for Listener {
     }
 }
 
+/// A wake phrase heard while nobody seemed to speak still counts for a sentence starting
+/// this soon after.
+const WOKEN_LINGERS: Duration = Duration::from_secs(3);
+
+struct Mode {
+    push_to_talk: bool,
+    detector: Option<WakeDetector>,
+}
+
 fn run(
     device: &str,
-    push_to_talk: bool,
+    mode: Mode,
     settings: SegmenterSettings,
     stop: &AtomicBool,
     tx: &UnboundedSender<MicEvent>,
@@ -82,10 +104,15 @@ fn run(
             return;
         }
     };
-    tracing::info!(device = %capture.device, push_to_talk, "microphone open");
+    let Mode {
+        push_to_talk,
+        mut detector,
+    } = mode;
+    tracing::info!(device = %capture.device, push_to_talk, wake_word = detector.is_some(), "microphone open");
     let mut segmenter = Segmenter::new(settings);
     let opened = Instant::now();
     let mut speaking = false;
+    let mut woken_at: Option<Instant> = None;
     while !stop.load(Ordering::Relaxed) {
         let chunk = match capture.chunks.recv_timeout(Duration::from_millis(100)) {
             Ok(chunk) => chunk,
@@ -103,6 +130,12 @@ fn run(
                 break;
             }
         };
+        if let Some(hit) = detector.as_mut().and_then(|d| d.push(&chunk)) {
+            woken_at = Some(Instant::now());
+            if tx.send(MicEvent::Woke { score: hit.score }).is_err() {
+                return;
+            }
+        }
         let mut done = false;
         for event in segmenter.push(&chunk) {
             let message = match event {
@@ -114,13 +147,19 @@ fn run(
                 SegmenterEvent::Utterance { audio, .. } => {
                     speaking = false;
                     done = push_to_talk;
+                    let seconds = audio.len() as f32 / roxy_voice::SAMPLE_RATE as f32;
+                    let began = Duration::from_secs_f32(seconds) + WOKEN_LINGERS;
                     MicEvent::Utterance {
                         audio,
                         detected: Instant::now(),
+                        woken: woken_at.take().is_some_and(|t| t.elapsed() < began),
                     }
                 }
                 SegmenterEvent::Discarded => {
                     speaking = false;
+                    if woken_at.is_some_and(|t| t.elapsed() > WOKEN_LINGERS) {
+                        woken_at = None;
+                    }
                     continue;
                 }
             };

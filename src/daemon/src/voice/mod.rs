@@ -6,6 +6,7 @@ mod actions;
 mod intents;
 mod listener;
 mod vocabulary;
+mod wake;
 
 use crate::alerting::ValueSource;
 use crate::broadcast::BroadcastHub;
@@ -14,12 +15,15 @@ use crate::runbooks::Engine;
 use intents::LoadedIntents;
 use listener::{Listener, MicEvent};
 use roxy_core::voice::{
-    normalize, strip_wake_phrase, Decision, Heard as HeardRow, IntentMatch, Matcher, Outcome,
+    normalize, strip_phrase, strip_wake_phrase, Decision, Heard as HeardRow, IntentMatch, Matcher,
+    Outcome,
 };
 use roxy_core::Store;
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::names::{interfaces::VOICE1, DAEMON_PATH};
-use roxy_ipc::voice::{HeardInfo, IntentInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
+use roxy_ipc::voice::{
+    HeardInfo, IntentInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
+};
 use roxy_ipc::RoxyError;
 use roxy_voice::{SegmenterSettings, Transcriber};
 use std::path::{Path, PathBuf};
@@ -27,12 +31,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, RwLock};
+use wake::WakeWords;
 use zbus::Connection;
 
 /// A question asked back waits this long for "yes" or "no".
 const QUESTION_WAITS: Duration = Duration::from_secs(15);
 /// After a reply in wake mode, the next sentence needs no wake phrase for this long.
 const FOLLOW_UP: Duration = Duration::from_secs(6);
+/// After the wake phrase alone ("hey roxy" … pause), the command may follow this late.
+const AFTER_WAKE_PHRASE: Duration = Duration::from_secs(8);
 const YES: &[&str] = &[
     "yes",
     "yeah",
@@ -49,7 +56,7 @@ const MAX_SENTENCE: usize = 1_000;
 pub enum Mode {
     /// The microphone opens only for push-to-talk.
     Off,
-    /// The microphone stays open; sentences starting with "hey roxy" are commands.
+    /// The microphone stays open; sentences starting with the wake phrase are commands.
     Wake,
 }
 
@@ -72,6 +79,8 @@ struct Inner {
     /// In wake mode, push-to-talk arms the next sentence to count without the wake phrase.
     armed_until: Option<Instant>,
     listener: Option<Listener>,
+    /// A wake-word recording has the microphone.
+    recording: bool,
 }
 
 pub struct VoiceHub {
@@ -88,6 +97,7 @@ pub struct VoiceHub {
     coverage_bits: AtomicU64,
     segmenter: SegmenterSettings,
     tray: Mutex<Option<Arc<crate::tray::Tray>>>,
+    wake: WakeWords,
 }
 
 /// The speech model roxyd uses: the first `*.bin` under `<data dir>/models/whisper/`.
@@ -130,6 +140,7 @@ impl VoiceHub {
             .flatten()
             .unwrap_or_default();
         let (heard_tx, heard_rx) = mpsc::unbounded_channel();
+        let wake = WakeWords::load(store.clone(), data_dir).await;
         let hub = Arc::new(Self {
             conn,
             store,
@@ -146,6 +157,7 @@ impl VoiceHub {
                 follow_up_until: None,
                 armed_until: None,
                 listener: None,
+                recording: false,
             }),
             transcriber: RwLock::new(None),
             model_path: model_path(data_dir),
@@ -153,6 +165,7 @@ impl VoiceHub {
             coverage_bits: AtomicU64::new(coverage.to_bits()),
             segmenter: SegmenterSettings::default(),
             tray: Mutex::new(None),
+            wake,
         });
         tokio::spawn(Self::heard_loop(Arc::downgrade(&hub), heard_rx));
         let loading = hub.clone();
@@ -264,6 +277,11 @@ impl VoiceHub {
     pub async fn listen(&self) -> Result<(), RoxyError> {
         self.require_model().await?;
         let mut inner = self.inner.lock().unwrap();
+        if inner.recording {
+            return Err(RoxyError::Unavailable(gettext(
+                "The microphone is recording the wake phrase; try again when it is done.",
+            )));
+        }
         if inner.mode == Mode::Wake && inner.listener.as_ref().is_some_and(|l| !l.is_finished()) {
             inner.armed_until = Some(Instant::now() + Duration::from_secs(10));
             drop(inner);
@@ -288,15 +306,28 @@ impl VoiceHub {
     }
 
     fn open_microphone(&self, push_to_talk: bool) {
-        let (device, old) = {
+        let (device, old, wake) = {
             let mut inner = self.inner.lock().unwrap();
-            (inner.device.clone(), inner.listener.take())
+            (
+                inner.device.clone(),
+                inner.listener.take(),
+                inner.mode == Mode::Wake,
+            )
         };
         // Joining the old listener's thread takes up to ~150 ms: not on the runtime.
         if let Some(old) = old {
             std::thread::spawn(move || drop(old));
         }
-        match Listener::start(device, push_to_talk, self.segmenter, self.heard_tx.clone()) {
+        let detector = (wake && !push_to_talk)
+            .then(|| self.wake.detector().map(|(d, _)| d))
+            .flatten();
+        match Listener::start(
+            device,
+            push_to_talk,
+            self.segmenter,
+            detector,
+            self.heard_tx.clone(),
+        ) {
             Ok(l) => {
                 self.inner.lock().unwrap().listener = Some(l);
                 self.set_state("listening");
@@ -443,7 +474,15 @@ impl VoiceHub {
             match heard {
                 MicEvent::Level(db) => hub.emit("Level", &(f64::from(db),)),
                 MicEvent::SpeechStarted => hub.set_state("heard"),
-                MicEvent::Utterance { audio, detected } => hub.on_utterance(audio, detected).await,
+                MicEvent::Woke { score } => {
+                    tracing::info!(score, "wake phrase heard");
+                    hub.set_state("heard");
+                }
+                MicEvent::Utterance {
+                    audio,
+                    detected,
+                    woken,
+                } => hub.on_utterance(audio, detected, woken).await,
                 MicEvent::NoSpeech => hub.set_state("idle"),
                 MicEvent::Failed(reason) => {
                     tracing::warn!("microphone: {reason}");
@@ -460,10 +499,15 @@ impl VoiceHub {
         }
     }
 
-    async fn on_utterance(&self, audio: Vec<f32>, detected: Instant) {
+    async fn on_utterance(&self, audio: Vec<f32>, detected: Instant, woken: bool) {
         let Some(transcriber) = self.transcriber.read().await.clone() else {
             return;
         };
+        if self.detector_listens() && !woken && !self.expects_command() {
+            // The detector didn't hear the wake phrase: not for roxy, and not worth
+            // transcribing.
+            return;
+        }
         self.set_state("thinking");
         // Only OBS' names go into the prompt; the full vocabulary (runbooks, contacts) is
         // gathered once the sentence turns out to be a command.
@@ -492,13 +536,43 @@ impl VoiceHub {
         };
         let stt_ms = transcript.took.as_millis() as u64;
         tracing::debug!(text = %transcript.text, stt_ms, rtf = transcript.real_time_factor, "transcribed");
-        if !self.addressed(&transcript.text) {
+        if !(woken || self.addressed(&transcript.text)) {
             // Conversation not meant for roxy: neither acted on nor kept.
+            self.set_state(self.resting_state());
+            return;
+        }
+        if self.command_words(&transcript.text).is_empty() {
+            // The wake phrase alone: the command comes in the next sentence.
+            self.inner.lock().unwrap().armed_until = Some(Instant::now() + AFTER_WAKE_PHRASE);
             self.set_state(self.resting_state());
             return;
         }
         self.handle(&transcript.text, "microphone", stt_ms, detected)
             .await;
+    }
+
+    /// The wake-word detector decides which sentences are commands (the microphone is open
+    /// in wake mode and the reference loaded); otherwise the transcript's first words do.
+    fn detector_listens(&self) -> bool {
+        let inner = self.inner.lock().unwrap();
+        inner.mode == Mode::Wake
+            && inner.listener.as_ref().is_some_and(|l| !l.push_to_talk)
+            && self.wake.usable()
+    }
+
+    /// A sentence would count without the wake phrase: push-to-talk armed it, or it follows a
+    /// reply or question.
+    fn expects_command(&self) -> bool {
+        let inner = self.inner.lock().unwrap();
+        let now = Instant::now();
+        inner.armed_until.is_some_and(|t| now < t) || inner.follow_up_until.is_some_and(|t| now < t)
+    }
+
+    /// A sentence's words without the wake phrase (built-in or trained).
+    fn command_words(&self, sentence: &str) -> Vec<String> {
+        let words = normalize(sentence);
+        let phrase = normalize(&self.wake.phrase());
+        strip_phrase(strip_wake_phrase(&words), &phrase).to_vec()
     }
 
     /// Whether a heard sentence is a command: push-to-talk, a follow-up to a reply or
@@ -511,6 +585,10 @@ impl VoiceHub {
         let follow_up = inner.follow_up_until.is_some_and(|t| now < t);
         if inner.mode == Mode::Off || push_to_talk || armed || follow_up {
             return true;
+        }
+        if inner.mode == Mode::Wake && self.wake.usable() {
+            // The detector didn't hear it, whatever the transcript says.
+            return false;
         }
         let words = normalize(text);
         strip_wake_phrase(&words).len() < words.len()
@@ -535,8 +613,7 @@ impl VoiceHub {
                 .take()
                 .filter(|(_, at)| at.elapsed() < QUESTION_WAITS)
         };
-        let said = normalize(sentence);
-        let said = strip_wake_phrase(&said).join(" ");
+        let said = self.command_words(sentence).join(" ");
         let (chosen, answer_to_question) = match pending {
             Some((m, _)) if YES.contains(&said.as_str()) => (Some(m), true),
             Some((m, _)) if NO.contains(&said.as_str()) => {
@@ -561,7 +638,7 @@ impl VoiceHub {
                     self.intents_changed(&loaded);
                 }
                 (
-                    Matcher::new(&loaded.set, &live.vocabulary).best(sentence),
+                    Matcher::new(&loaded.set, &live.vocabulary).best(&said),
                     false,
                 )
             }
@@ -714,6 +791,109 @@ impl VoiceHub {
         self.emit("Heard", &(info.clone(),));
         self.set_state(self.resting_state());
         info
+    }
+
+    pub fn wake_status(&self) -> WakeInfo {
+        self.wake.info()
+    }
+
+    /// Records one saying of the wake phrase for training. A wake-mode listener pauses
+    /// meanwhile: the recording needs the microphone to itself.
+    pub async fn record_wake_sample(&self) -> Result<WakeSampleInfo, RoxyError> {
+        let (device, old, wake) = {
+            let mut inner = self.inner.lock().unwrap();
+            let busy = inner
+                .listener
+                .as_ref()
+                .is_some_and(|l| l.push_to_talk && !l.is_finished());
+            if busy || inner.recording {
+                return Err(RoxyError::Unavailable(gettext(
+                    "The microphone is busy with another sentence; try again when it is done.",
+                )));
+            }
+            inner.recording = true;
+            (
+                inner.device.clone(),
+                inner.listener.take(),
+                inner.mode == Mode::Wake,
+            )
+        };
+        if let Some(old) = old {
+            let _ = tokio::task::spawn_blocking(move || drop(old)).await;
+        }
+        let result = self.record_sample_from(device).await;
+        self.inner.lock().unwrap().recording = false;
+        if wake {
+            self.open_microphone(false);
+        } else {
+            self.set_state("idle");
+        }
+        result
+    }
+
+    async fn record_sample_from(&self, device: String) -> Result<WakeSampleInfo, RoxyError> {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let listener = Listener::start(device, true, self.segmenter, None, tx)
+            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+        self.set_state("listening");
+        let nothing = || {
+            RoxyError::InvalidInput(gettext(
+                "Nothing was heard; say the wake phrase right after starting the recording.",
+            ))
+        };
+        let result = loop {
+            match rx.recv().await {
+                Some(MicEvent::Level(db)) => self.emit("Level", &(f64::from(db),)),
+                Some(MicEvent::SpeechStarted) => self.set_state("heard"),
+                Some(MicEvent::Utterance { audio, .. }) => break self.wake.add_sample(audio),
+                Some(MicEvent::Failed(reason)) => break Err(RoxyError::Unavailable(reason)),
+                Some(MicEvent::Woke { .. }) => {}
+                Some(MicEvent::NoSpeech | MicEvent::Closed) | None => break Err(nothing()),
+            }
+        };
+        let _ = tokio::task::spawn_blocking(move || drop(listener)).await;
+        result
+    }
+
+    pub fn clear_wake_samples(&self) {
+        self.wake.clear_samples();
+    }
+
+    pub async fn train_wake(&self, name: &str, phrase: &str) -> Result<WakeInfo, RoxyError> {
+        let info = self.wake.train(name, phrase).await?;
+        self.wake_changed();
+        Ok(info)
+    }
+
+    pub async fn use_wake(&self, name: &str) -> Result<WakeInfo, RoxyError> {
+        let info = self.wake.choose(name).await?;
+        self.wake_changed();
+        Ok(info)
+    }
+
+    pub async fn remove_wake(&self, name: &str) -> Result<WakeInfo, RoxyError> {
+        let info = self.wake.remove(name).await?;
+        self.wake_changed();
+        Ok(info)
+    }
+
+    pub async fn set_wake_sensitivity(&self, sensitivity: f64) -> Result<WakeInfo, RoxyError> {
+        let info = self.wake.set_sensitivity(sensitivity).await?;
+        self.wake_changed();
+        Ok(info)
+    }
+
+    /// An always-open microphone restarts with the new reference or sensitivity.
+    fn wake_changed(&self) {
+        let listening = {
+            let inner = self.inner.lock().unwrap();
+            inner.mode == Mode::Wake
+                && !inner.recording
+                && inner.listener.as_ref().is_some_and(|l| !l.push_to_talk)
+        };
+        if listening {
+            self.open_microphone(false);
+        }
     }
 
     pub fn shutdown(&self) {

@@ -195,6 +195,17 @@ impl WakeReference {
     }
 }
 
+/// How long the speech in a recording of the phrase lasts (ms) and its loudest frame (dBFS),
+/// or why it can't be used, in a sentence that says what to do.
+pub fn measure_sample(samples: &[f32]) -> Result<(u32, f32), String> {
+    let frames = template(samples)?;
+    let peak = Features::of_clip(samples)
+        .iter()
+        .map(|f| f.level_db)
+        .fold(f32::NEG_INFINITY, f32::max);
+    Ok((frames.len() as u32 * 10, peak))
+}
+
 /// The recording trimmed to its speech, as frames.
 fn template(samples: &[f32]) -> Result<Vec<Frame>, String> {
     let frames = Features::of_clip(samples);
