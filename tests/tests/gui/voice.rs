@@ -54,6 +54,25 @@ pub fn test_box_explains_and_runs_typed_sentences(
     if runs[0]["actor"] != "voice" {
         return Err(format!("the newest run of hello: {}", runs[0]));
     }
+
+    // The wake word: the built-in phrase, and a sensitivity set here reaches roxyd.
+    let wake = |a: &App| a.voice().model().wake_word();
+    if !pump_until(app, |a| wake(a).0 == "hey-roxy") {
+        return Err(format!("wake word shown: {:?}", wake(&app.model())));
+    }
+    let title = app.model().voice().model().wake_title();
+    if title != "Listen for “hey roxy”" {
+        return Err(format!("the wake switch says {title:?}"));
+    }
+    app.model().voice().model().set_wake_sensitivity(0.7);
+    let mut daemon = serde_json::Value::Null;
+    if !pump_until(app, |a| {
+        daemon = bus.roxyctl_json(&["voice", "wake"]);
+        (daemon["sensitivity"].as_f64().unwrap_or(0.0) - 0.7).abs() < 1e-6
+            && (wake(a).1 - 0.7).abs() < 1e-6
+    }) {
+        return Err(format!("roxyd's wake word after setting 0.7: {daemon}"));
+    }
     screenshot(app, dir, "voice.png")?;
     Ok(())
 }

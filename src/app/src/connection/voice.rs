@@ -2,7 +2,9 @@
 //! a typed sentence matches them.
 
 use super::DaemonEvent;
-use roxy_ipc::voice::{HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
+use roxy_ipc::voice::{
+    HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
+};
 use roxy_ipc::{Client, RoxyError};
 use zbus::message::Message;
 
@@ -22,6 +24,10 @@ pub enum VoiceEvent {
         sentence: String,
         matches: Vec<IntentMatchInfo>,
     },
+    Wake(WakeInfo),
+    WakeSample(WakeSampleInfo),
+    /// A wake-word request was refused: why, in a sentence.
+    WakeFailed(String),
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +40,18 @@ pub enum VoiceRequest {
     Say(String),
     Cancel,
     Refresh,
+    Wake(WakeRequest),
+}
+
+#[derive(Debug, Clone)]
+pub enum WakeRequest {
+    Status,
+    Record,
+    Clear,
+    Train { name: String, phrase: String },
+    Use(String),
+    Remove(String),
+    Sensitivity(f64),
 }
 
 fn voice(event: VoiceEvent) -> DaemonEvent {
@@ -46,7 +64,53 @@ pub async fn load(client: &Client) -> Result<Vec<DaemonEvent>, RoxyError> {
         voice(VoiceEvent::Status(proxy.status().await?)),
         voice(VoiceEvent::Intents(proxy.intents().await?)),
         voice(VoiceEvent::Log(proxy.log(LOG_ENTRIES).await?)),
+        voice(VoiceEvent::Wake(proxy.wake_status().await?)),
     ])
+}
+
+/// Wake-word requests answer with the new state; a refusal is shown in the panel (the
+/// training dialog says what to redo) rather than as a toast.
+async fn wake(client: &Client, request: WakeRequest) -> Result<Vec<DaemonEvent>, RoxyError> {
+    let proxy = client.voice().await?;
+    let done = match request {
+        WakeRequest::Status => proxy.wake_status().await.map(|i| vec![VoiceEvent::Wake(i)]),
+        WakeRequest::Record => match proxy.record_wake_sample().await {
+            Ok(sample) => Ok(vec![
+                VoiceEvent::WakeSample(sample),
+                VoiceEvent::Wake(proxy.wake_status().await?),
+            ]),
+            Err(e) => Err(e),
+        },
+        WakeRequest::Clear => match proxy.clear_wake_samples().await {
+            Ok(()) => proxy.wake_status().await.map(|i| vec![VoiceEvent::Wake(i)]),
+            Err(e) => Err(e),
+        },
+        WakeRequest::Train { name, phrase } => proxy
+            .train_wake(&name, &phrase)
+            .await
+            .map(|i| vec![VoiceEvent::Wake(i)]),
+        WakeRequest::Use(name) => proxy
+            .use_wake(&name)
+            .await
+            .map(|i| vec![VoiceEvent::Wake(i)]),
+        WakeRequest::Remove(name) => proxy
+            .remove_wake(&name)
+            .await
+            .map(|i| vec![VoiceEvent::Wake(i)]),
+        WakeRequest::Sensitivity(value) => proxy
+            .set_wake_sensitivity(value)
+            .await
+            .map(|i| vec![VoiceEvent::Wake(i)]),
+    };
+    let events = match done {
+        Ok(events) => events,
+        Err(e) if e.is_unreachable() => return Err(e),
+        Err(e) => vec![
+            VoiceEvent::WakeFailed(e.human()),
+            VoiceEvent::Wake(proxy.wake_status().await?),
+        ],
+    };
+    Ok(events.into_iter().map(voice).collect())
 }
 
 pub async fn handle(client: &Client, request: VoiceRequest) -> Result<Vec<DaemonEvent>, RoxyError> {
@@ -67,6 +131,7 @@ pub async fn handle(client: &Client, request: VoiceRequest) -> Result<Vec<Daemon
         }
         VoiceRequest::Cancel => proxy.cancel().await?,
         VoiceRequest::Refresh => return load(client).await,
+        VoiceRequest::Wake(request) => return wake(client, request).await,
     }
     Ok(Vec::new())
 }

@@ -3,6 +3,7 @@
 
 use super::heard_list::HeardList;
 use super::intents_view::IntentsView;
+use super::wake_view::WakeView;
 use super::{VoiceInput, VoicePanel};
 use relm4::adw::prelude::*;
 use relm4::{adw, gtk, ComponentSender};
@@ -14,6 +15,8 @@ pub(super) struct Parts {
     pub(super) level: gtk::LevelBar,
     pub(super) talk: gtk::Button,
     pub(super) wake: gtk::Switch,
+    pub(super) wake_row: adw::ActionRow,
+    pub(super) wake_view: WakeView,
     pub(super) message: gtk::Label,
     pub(super) question: gtk::Label,
     pub(super) question_row: gtk::Box,
@@ -87,8 +90,8 @@ pub(super) fn build(sender: &ComponentSender<VoicePanel>) -> Parts {
     let settings = adw::PreferencesGroup::new();
     let wake = gtk::Switch::builder().valign(gtk::Align::Center).build();
     let wake_row = adw::ActionRow::builder()
-        .title(gettext("Listen for “Hey Roxy”"))
-        .subtitle(gettext("Keeps the microphone open; only sentences that start with “hey Roxy” are taken as commands, and nothing else is kept."))
+        .title(gettext("Listen for the Wake Word"))
+        .subtitle(gettext("Keeps the microphone open; only sentences that start with the wake phrase are taken as commands, and nothing else is kept."))
         .activatable_widget(&wake)
         .build();
     wake_row.add_suffix(&wake);
@@ -101,6 +104,8 @@ pub(super) fn build(sender: &ComponentSender<VoicePanel>) -> Parts {
     }
     settings.add(&wake_row);
     page.append(&settings);
+    let wake_view = WakeView::new(sender);
+    page.append(wake_view.widget());
 
     // The test box.
     let test_group = adw::PreferencesGroup::builder()
@@ -162,6 +167,8 @@ pub(super) fn build(sender: &ComponentSender<VoicePanel>) -> Parts {
         level,
         talk,
         wake,
+        wake_row,
+        wake_view,
         message,
         question,
         question_row,

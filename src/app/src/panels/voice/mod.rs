@@ -5,8 +5,10 @@
 mod heard_list;
 mod intents_view;
 mod layout;
+mod wake_training;
+mod wake_view;
 
-use crate::connection::{DaemonRequest, VoiceEvent, VoiceRequest};
+use crate::connection::{DaemonRequest, VoiceEvent, VoiceRequest, WakeRequest};
 use layout::Parts;
 use relm4::gtk::prelude::*;
 use relm4::{gtk, ComponentParts, ComponentSender, SimpleComponent};
@@ -29,6 +31,13 @@ pub enum VoiceInput {
     Test(String),
     Say(String),
     CancelQuestion,
+    UseWake(String),
+    RemoveWake(String),
+    WakeSensitivity(f64),
+    WakeRefresh,
+    RecordWakeSample,
+    ClearWakeSamples,
+    TrainWake { name: String, phrase: String },
 }
 
 #[derive(Debug)]
@@ -70,6 +79,25 @@ impl VoicePanel {
 
     pub fn can_talk(&self) -> bool {
         self.widgets.talk.is_sensitive()
+    }
+
+    /// The wake word in use and its sensitivity, as the panel shows them.
+    pub fn wake_word(&self) -> (String, f64) {
+        let info = self.widgets.wake_view.info();
+        (info.reference.clone(), info.sensitivity)
+    }
+
+    pub fn wake_title(&self) -> String {
+        relm4::adw::prelude::PreferencesRowExt::title(&self.widgets.wake_row).to_string()
+    }
+
+    /// Sets the wake-word sensitivity as a person would; for tests.
+    pub fn set_wake_sensitivity(&self, value: f64) {
+        self.widgets.wake_view.set_sensitivity(value);
+    }
+
+    fn wake(&self, sender: &ComponentSender<Self>, request: WakeRequest) {
+        self.send(sender, VoiceRequest::Wake(request));
     }
 
     fn show_status(&self) {
@@ -193,6 +221,18 @@ impl SimpleComponent for VoicePanel {
                         self.show_matches(&matches);
                     }
                 }
+                VoiceEvent::Wake(info) => {
+                    relm4::adw::prelude::PreferencesRowExt::set_title(
+                        &self.widgets.wake_row,
+                        &fill(&gettext("Listen for “{}”"), &[&info.phrase]),
+                    );
+                    self.widgets.wake_view.show(info);
+                    self.widgets.wake_view.finished(None);
+                }
+                VoiceEvent::WakeSample(sample) => self.widgets.wake_view.sample_recorded(&sample),
+                VoiceEvent::WakeFailed(problem) => {
+                    self.widgets.wake_view.finished(Some(&problem));
+                }
             },
             VoiceInput::DaemonGone => {
                 self.status.state = "idle".into();
@@ -225,6 +265,23 @@ impl SimpleComponent for VoicePanel {
                 self.send(&sender, VoiceRequest::Cancel);
                 self.status.pending_question.clear();
                 self.show_status();
+            }
+            VoiceInput::UseWake(name) => {
+                if name != self.widgets.wake_view.info().reference {
+                    self.wake(&sender, WakeRequest::Use(name));
+                }
+            }
+            VoiceInput::RemoveWake(name) => self.wake(&sender, WakeRequest::Remove(name)),
+            VoiceInput::WakeSensitivity(value) => {
+                if (value - self.widgets.wake_view.info().sensitivity).abs() > 1e-6 {
+                    self.wake(&sender, WakeRequest::Sensitivity(value));
+                }
+            }
+            VoiceInput::WakeRefresh => self.wake(&sender, WakeRequest::Status),
+            VoiceInput::RecordWakeSample => self.wake(&sender, WakeRequest::Record),
+            VoiceInput::ClearWakeSamples => self.wake(&sender, WakeRequest::Clear),
+            VoiceInput::TrainWake { name, phrase } => {
+                self.wake(&sender, WakeRequest::Train { name, phrase });
             }
         }
     }
