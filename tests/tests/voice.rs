@@ -30,7 +30,8 @@ impl Microphone {
         std::fs::write(
             home.path().join(".asoundrc"),
             format!(
-                "pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"/dev/null\"\n  infile \"{}\"\n  format \"raw\"\n}}\n",
+                "pcm.!default {{\n  type file\n  slave.pcm \"null\"\n  file \"{}\"\n  infile \"{}\"\n  format \"raw\"\n}}\n",
+                home.path().join("speaker.raw").display(),
                 raw.display()
             ),
         )
@@ -40,6 +41,59 @@ impl Microphone {
 
     fn home(&self) -> &Path {
         self.home.path()
+    }
+
+    /// What roxyd said last through the speaker (ALSA's file plugin writes it as raw mono
+    /// 16-bit at the voice's 22,050 Hz), once it has stopped growing; transcribed by whisper
+    /// with `vocabulary` in its prompt, as roxyd does with scene names.
+    fn spoken(&self, vocabulary: &[&str]) -> (String, f64) {
+        let path = self.home.path().join("speaker.raw");
+        let mut last = 0;
+        let mut stable = 0;
+        for _ in 0..200 {
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            stable = if size > 0 && size == last {
+                stable + 1
+            } else {
+                0
+            };
+            last = size;
+            if stable >= 10 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(last > 22_050, "nothing was spoken ({last} bytes)");
+        let heard = self.home.path().join("spoken16k.raw");
+        let ok = std::process::Command::new("sox")
+            .args([
+                "-r",
+                "22050",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed-integer",
+                "-t",
+                "raw",
+            ])
+            .arg(&path)
+            .args(speech::RAW_16K)
+            .arg(&heard)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let stt = roxy_voice::Transcriber::load(&whisper_model()).unwrap();
+        // ALSA's null device takes samples as fast as they come, so the file holds the
+        // silence played while roxyd waited for the end; only the speech counts.
+        let audio = speech::read_raw(&heard);
+        let loud = |s: &f32| s.abs() > 0.01;
+        let first = audio.iter().position(loud).unwrap_or(0);
+        let last = audio.iter().rposition(loud).unwrap_or(0);
+        let audio = audio[first..=last.max(first)].to_vec();
+        let seconds = audio.len() as f64 / 16_000.0;
+        (stt.transcribe(&audio, vocabulary).unwrap().text, seconds)
     }
 
     /// The next time roxyd opens the microphone it hears `text` spoken by espeak-ng, with
@@ -80,12 +134,29 @@ impl Microphone {
     }
 }
 
+/// The reply voice and ONNX Runtime, as `build-aux/fetch-tts.sh` unpacks them.
+fn tts_dir() -> PathBuf {
+    let path = std::env::var_os("ROXY_TTS_DIR").map(PathBuf::from).expect(
+        "ROXY_TTS_DIR must name what `build-aux/fetch-tts.sh DIR` made (build-aux/test.sh does)",
+    );
+    assert!(
+        path.join("models/piper").is_dir(),
+        "{} lacks models/piper",
+        path.display()
+    );
+    path
+}
+
 fn voice_bus(mic: &Microphone) -> TestBus {
     let home = mic.home().to_str().unwrap().to_string();
     let bus = TestBus::with_daemon_env(&[("HOME", &home)]);
-    let models = bus.data_dir().join("models/whisper");
-    std::fs::create_dir_all(&models).unwrap();
-    std::os::unix::fs::symlink(whisper_model(), models.join("ggml-tiny.en.bin")).unwrap();
+    let models = bus.data_dir().join("models");
+    std::fs::create_dir_all(models.join("whisper")).unwrap();
+    std::os::unix::fs::symlink(whisper_model(), models.join("whisper/ggml-tiny.en.bin")).unwrap();
+    let tts = tts_dir();
+    std::os::unix::fs::symlink(tts.join("models/piper"), models.join("piper")).unwrap();
+    std::os::unix::fs::symlink(tts.join("onnxruntime"), bus.data_dir().join("onnxruntime"))
+        .unwrap();
     bus
 }
 
@@ -93,7 +164,7 @@ fn wait_model(bus: &TestBus) {
     let mut last = Value::Null;
     let ready = bus.wait_for(Duration::from_secs(60), || {
         last = bus.roxyctl_json(&["voice", "status"]);
-        last["model_ready"] == true
+        last["model_ready"] == true && last["speech_ready"] == true
     });
     assert!(
         ready,
@@ -143,6 +214,15 @@ fn push_to_talk_switches_scenes_and_records_on_real_obs() {
     assert!(bus.wait_for(Duration::from_secs(10), || {
         bus.roxyctl_json(&["obs", "status"])["program_scene"] == "Live"
     }));
+    // The reply is spoken, by the Piper voice through cpal's output.
+    // (tiny.en hears the joe voice's “Live” as “love”, so only the length is checked here;
+    // the words are checked below with `roxyctl voice speak`.)
+    let (spoken, seconds) = mic.spoken(&["Live"]);
+    assert!(
+        (0.5..4.0).contains(&seconds) && !spoken.trim().is_empty(),
+        "the reply {:?} was {seconds} s, heard as {spoken:?}",
+        heard["reply"]
+    );
 
     let heard = listen(&bus, &mic, "start recording");
     assert_eq!(heard["outcome"], "done", "{heard}");
@@ -170,6 +250,16 @@ fn push_to_talk_switches_scenes_and_records_on_real_obs() {
     assert_eq!(
         bus.roxyctl_json(&["obs", "status"])["program_scene"],
         "Live"
+    );
+
+    // Any text, spoken with the reply voice.
+    let said = bus.roxyctl_json(&["voice", "speak", "The studio is ready for recording."]);
+    assert_eq!(said["finished"], true, "{said}");
+    let (spoken, _) = mic.spoken(&[]);
+    let spoken = spoken.to_lowercase();
+    assert!(
+        spoken.contains("studio") && spoken.contains("record"),
+        "heard {spoken:?}"
     );
 
     // Push-to-talk from the tray, once the model is loaded.

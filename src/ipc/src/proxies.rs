@@ -486,6 +486,8 @@ pub trait Voice1 {
     fn log(&self, limit: u32) -> Result<Vec<HeardInfo>, RoxyError>;
     /// Stops speaking and drops a pending question.
     fn cancel(&self) -> Result<(), RoxyError>;
+    /// Speaks `text` with the reply voice; returns (ms to first audio, spoken to the end).
+    fn speak(&self, text: &str) -> Result<(u32, bool), RoxyError>;
     fn wake_status(&self) -> Result<WakeInfo, RoxyError>;
     /// Records one saying of the wake phrase from the microphone (waits up to ~10 s).
     fn record_wake_sample(&self) -> Result<WakeSampleInfo, RoxyError>;

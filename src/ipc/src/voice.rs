@@ -31,6 +31,10 @@ pub struct VoiceStatusInfo {
     pub coverage: f64,
     /// A question the daemon asked back and waits on ("Did you mean …?"); empty when none.
     pub pending_question: String,
+    /// Spoken replies: whether the voice is loaded, its name, and why not (empty when fine).
+    pub speech_ready: bool,
+    pub speech_voice: String,
+    pub speech_message: String,
 }
 
 /// One sentence heard (or typed) and what came of it.

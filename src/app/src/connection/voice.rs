@@ -41,6 +41,8 @@ pub enum VoiceRequest {
     Cancel,
     Refresh,
     Wake(WakeRequest),
+    /// Say a sentence with the reply voice.
+    Speak(String),
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +134,9 @@ pub async fn handle(client: &Client, request: VoiceRequest) -> Result<Vec<Daemon
         VoiceRequest::Cancel => proxy.cancel().await?,
         VoiceRequest::Refresh => return load(client).await,
         VoiceRequest::Wake(request) => return wake(client, request).await,
+        VoiceRequest::Speak(text) => {
+            proxy.speak(&text).await?;
+        }
     }
     Ok(Vec::new())
 }

@@ -36,8 +36,10 @@ pub enum VoiceCommand {
     Devices,
     /// Choose the input device ("" for the default)
     Device { name: String },
-    /// Drop a question roxyd asked back
+    /// Drop a question roxyd asked back, and stop speaking
     Cancel,
+    /// Say something with the reply voice (a test of spoken replies)
+    Speak { text: String },
     /// The wake word: status, training your own, sensitivity
     Wake {
         #[command(subcommand)]
@@ -87,6 +89,11 @@ pub async fn run(out: Output, command: VoiceCommand) -> anyhow::Result<ExitCode>
                         s.pending_question
                     ));
                 }
+                lines.push(if s.speech_ready {
+                    fill(&gettext("Spoken replies: {}"), &[&s.speech_voice])
+                } else {
+                    fill(&gettext("Spoken replies: off — {}"), &[&s.speech_message])
+                });
                 if !s.message.is_empty() {
                     lines.push(s.message.clone());
                 }
@@ -190,6 +197,21 @@ pub async fn run(out: Output, command: VoiceCommand) -> anyhow::Result<ExitCode>
         }
         VoiceCommand::Device { name } => voice.set_device(&name).await?,
         VoiceCommand::Cancel => voice.cancel().await?,
+        VoiceCommand::Speak { text } => {
+            let (first_audio_ms, finished) = voice.speak(&text).await?;
+            let result =
+                serde_json::json!({"first_audio_ms": first_audio_ms, "finished": finished});
+            out.emit(&result, || {
+                if finished {
+                    fill(
+                        &gettext("Spoken; the first audio played after {} ms."),
+                        &[&first_audio_ms],
+                    )
+                } else {
+                    gettext("Stopped before the end.")
+                }
+            });
+        }
         VoiceCommand::Wake { command } => {
             let command = command.unwrap_or(super::wake::WakeCommand::Status);
             super::wake::run(&out, &voice, command).await?

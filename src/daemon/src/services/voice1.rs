@@ -63,6 +63,10 @@ impl VoiceService {
         self.hub.cancel();
     }
 
+    async fn speak(&self, text: String) -> Result<(u32, bool), RoxyError> {
+        self.hub.speak(&text).await
+    }
+
     async fn wake_status(&self) -> WakeInfo {
         self.hub.wake_status()
     }

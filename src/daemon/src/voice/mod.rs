@@ -5,6 +5,7 @@
 mod actions;
 mod intents;
 mod listener;
+mod speaker;
 mod vocabulary;
 mod wake;
 
@@ -26,6 +27,7 @@ use roxy_ipc::voice::{
 };
 use roxy_ipc::RoxyError;
 use roxy_voice::{SegmenterSettings, Transcriber};
+use speaker::Speaker;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -98,6 +100,9 @@ pub struct VoiceHub {
     segmenter: SegmenterSettings,
     tray: Mutex<Option<Arc<crate::tray::Tray>>>,
     wake: WakeWords,
+    speaker: Speaker,
+    /// Itself, for the spoken reply that goes on after a command's call returns.
+    me: std::sync::Weak<VoiceHub>,
 }
 
 /// The speech model roxyd uses: the first `*.bin` under `<data dir>/models/whisper/`.
@@ -141,7 +146,7 @@ impl VoiceHub {
             .unwrap_or_default();
         let (heard_tx, heard_rx) = mpsc::unbounded_channel();
         let wake = WakeWords::load(store.clone(), data_dir).await;
-        let hub = Arc::new(Self {
+        let hub = Arc::new_cyclic(|me| Self {
             conn,
             store,
             broadcast,
@@ -166,11 +171,14 @@ impl VoiceHub {
             segmenter: SegmenterSettings::default(),
             tray: Mutex::new(None),
             wake,
+            speaker: Speaker::new(data_dir),
+            me: me.clone(),
         });
         tokio::spawn(Self::heard_loop(Arc::downgrade(&hub), heard_rx));
         let loading = hub.clone();
         tokio::spawn(async move {
             loading.load_model().await;
+            loading.speaker.load().await;
             if mode == Mode::Wake {
                 loading.open_microphone(false);
             }
@@ -254,6 +262,7 @@ impl VoiceHub {
 
     pub async fn status(&self) -> VoiceStatusInfo {
         let ready = self.transcriber.read().await.is_some();
+        let (speech_voice, speech_message) = self.speaker.describe();
         let coverage = f64::from_bits(self.coverage_bits.load(Ordering::Relaxed));
         let inner = self.inner.lock().unwrap();
         VoiceStatusInfo {
@@ -270,12 +279,16 @@ impl VoiceHub {
                 .filter(|(_, at)| at.elapsed() < QUESTION_WAITS)
                 .map(|(m, _)| question(m))
                 .unwrap_or_default(),
+            speech_ready: self.speaker.ready(),
+            speech_voice,
+            speech_message,
         }
     }
 
     /// Push-to-talk.
     pub async fn listen(&self) -> Result<(), RoxyError> {
         self.require_model().await?;
+        self.speaker.stop();
         let mut inner = self.inner.lock().unwrap();
         if inner.recording {
             return Err(RoxyError::Unavailable(gettext(
@@ -393,6 +406,7 @@ impl VoiceHub {
     }
 
     pub fn cancel(&self) {
+        self.speaker.stop();
         let mut inner = self.inner.lock().unwrap();
         inner.pending = None;
         inner.follow_up_until = None;
@@ -503,7 +517,8 @@ impl VoiceHub {
         let Some(transcriber) = self.transcriber.read().await.clone() else {
             return;
         };
-        if self.detector_listens() && !woken && !self.expects_command() {
+        let speaking = self.speaker.is_speaking();
+        if self.detector_listens() && !woken && !speaking && !self.expects_command() {
             // The detector didn't hear the wake phrase: not for roxy, and not worth
             // transcribing.
             return;
@@ -536,6 +551,18 @@ impl VoiceHub {
         };
         let stt_ms = transcript.took.as_millis() as u64;
         tracing::debug!(text = %transcript.text, stt_ms, rtf = transcript.real_time_factor, "transcribed");
+        if speaking {
+            if speaker::is_stop_word(&self.command_words(&transcript.text)) {
+                tracing::info!("stop word: stopped speaking");
+                self.speaker.stop();
+                return;
+            }
+            if !woken {
+                // Most likely roxyd's own voice, heard back.
+                return;
+            }
+            self.speaker.stop();
+        }
         if !(woken || self.addressed(&transcript.text)) {
             // Conversation not meant for roxy: neither acted on nor kept.
             self.set_state(self.resting_state());
@@ -790,7 +817,42 @@ impl VoiceHub {
         let info = heard_info(id, roxy_core::time::now_ms(), &row);
         self.emit("Heard", &(info.clone(),));
         self.set_state(self.resting_state());
+        if source == "microphone" && !reply.is_empty() && self.speaker.ready() {
+            self.speak_in_background(reply.to_string());
+        }
         info
+    }
+
+    /// The spoken reply goes on after the command's call has returned.
+    fn speak_in_background(&self, text: String) {
+        let Some(hub) = self.me.upgrade() else { return };
+        tokio::spawn(async move {
+            if let Err(e) = hub.speak(&text).await {
+                tracing::warn!("spoken reply: {e}");
+            }
+        });
+    }
+
+    /// Speaks `text` now; returns ms to the first audio and whether it was spoken to the end.
+    pub async fn speak(&self, text: &str) -> Result<(u32, bool), RoxyError> {
+        bounded(text)?;
+        if text.trim().is_empty() {
+            return Err(RoxyError::InvalidInput(gettext(
+                "text: write something to say (it is empty).",
+            )));
+        }
+        self.set_state("speaking");
+        let spoken = self.speaker.say(text).await;
+        if self.inner.lock().unwrap().state == "speaking" && !self.speaker.is_speaking() {
+            self.set_state(self.resting_state());
+        }
+        let spoken = spoken.map_err(RoxyError::Unavailable)?;
+        tracing::info!(
+            first_audio_ms = spoken.first_audio.as_millis() as u64,
+            finished = spoken.finished,
+            "spoke"
+        );
+        Ok((spoken.first_audio.as_millis() as u32, spoken.finished))
     }
 
     pub fn wake_status(&self) -> WakeInfo {

@@ -16,6 +16,8 @@ pub(super) struct Parts {
     pub(super) talk: gtk::Button,
     pub(super) wake: gtk::Switch,
     pub(super) wake_row: adw::ActionRow,
+    pub(super) speech_row: adw::ActionRow,
+    pub(super) speech_test: gtk::Button,
     pub(super) wake_view: WakeView,
     pub(super) message: gtk::Label,
     pub(super) question: gtk::Label,
@@ -103,6 +105,19 @@ pub(super) fn build(sender: &ComponentSender<VoicePanel>) -> Parts {
         });
     }
     settings.add(&wake_row);
+    let speech_test = gtk::Button::with_label(&gettext("Say Something"));
+    speech_test.set_valign(gtk::Align::Center);
+    speech_test.set_tooltip_text(Some(&gettext("Hear the reply voice")));
+    let speech_row = adw::ActionRow::builder()
+        .title(gettext("Spoken Replies"))
+        .activatable_widget(&speech_test)
+        .build();
+    speech_row.add_suffix(&speech_test);
+    {
+        let sender = sender.clone();
+        speech_test.connect_clicked(move |_| sender.input(VoiceInput::TestSpeech));
+    }
+    settings.add(&speech_row);
     page.append(&settings);
     let wake_view = WakeView::new(sender);
     page.append(wake_view.widget());
@@ -168,6 +183,8 @@ pub(super) fn build(sender: &ComponentSender<VoicePanel>) -> Parts {
         talk,
         wake,
         wake_row,
+        speech_row,
+        speech_test,
         wake_view,
         message,
         question,

@@ -38,6 +38,7 @@ pub enum VoiceInput {
     RecordWakeSample,
     ClearWakeSamples,
     TrainWake { name: String, phrase: String },
+    TestSpeech,
 }
 
 #[derive(Debug)]
@@ -109,6 +110,15 @@ impl VoicePanel {
         if w.wake.is_active() != (s.mode == "wake") {
             w.wake.set_active(s.mode == "wake");
         }
+        relm4::adw::prelude::ActionRowExt::set_subtitle(
+            &w.speech_row,
+            &if s.speech_ready {
+                fill(&gettext("Replies to spoken commands are said aloud by “{}”; say “stop” to interrupt."), &[&s.speech_voice])
+            } else {
+                s.speech_message.clone()
+            },
+        );
+        w.speech_test.set_sensitive(s.speech_ready);
         w.message.set_label(&s.message);
         w.message.set_visible(!s.message.is_empty());
         w.question.set_label(&s.pending_question);
@@ -280,6 +290,10 @@ impl SimpleComponent for VoicePanel {
             VoiceInput::WakeRefresh => self.wake(&sender, WakeRequest::Status),
             VoiceInput::RecordWakeSample => self.wake(&sender, WakeRequest::Record),
             VoiceInput::ClearWakeSamples => self.wake(&sender, WakeRequest::Clear),
+            VoiceInput::TestSpeech => self.send(
+                &sender,
+                VoiceRequest::Speak(gettext("Hello! I will say replies like this one.")),
+            ),
             VoiceInput::TrainWake { name, phrase } => {
                 self.wake(&sender, WakeRequest::Train { name, phrase });
             }
