@@ -48,6 +48,30 @@ pub fn sox(inputs: &[&std::ffi::OsStr], raw: &Path, effects: &[&str]) {
     assert!(ok.success(), "sox failed writing {}", raw.display());
 }
 
+/// Converts raw mono samples at `rate` (`bits` wide, sox `encoding`: "signed-integer" or
+/// "floating-point") into raw 16 kHz `out`, with `effects`.
+pub fn raw_to_16k(
+    input: &Path,
+    rate: u32,
+    bits: u32,
+    encoding: &str,
+    out: &Path,
+    effects: &[&str],
+) {
+    let (rate, bits) = (rate.to_string(), bits.to_string());
+    let ok = Command::new("sox")
+        .args([
+            "-r", &rate, "-c", "1", "-b", &bits, "-e", encoding, "-t", "raw",
+        ])
+        .arg(input)
+        .args(RAW_16K)
+        .arg(out)
+        .args(effects)
+        .status()
+        .expect("sox runs (apt-get install sox)");
+    assert!(ok.success(), "sox failed converting {}", input.display());
+}
+
 /// Raw 16 kHz s16le samples as `f32` in -1..=1.
 pub fn read_raw(path: &Path) -> Vec<f32> {
     std::fs::read(path)

@@ -65,25 +65,7 @@ impl Microphone {
         }
         assert!(last > 22_050, "nothing was spoken ({last} bytes)");
         let heard = self.home.path().join("spoken16k.raw");
-        let ok = std::process::Command::new("sox")
-            .args([
-                "-r",
-                "22050",
-                "-c",
-                "1",
-                "-b",
-                "16",
-                "-e",
-                "signed-integer",
-                "-t",
-                "raw",
-            ])
-            .arg(&path)
-            .args(speech::RAW_16K)
-            .arg(&heard)
-            .status()
-            .unwrap();
-        assert!(ok.success());
+        speech::raw_to_16k(&path, 22_050, 16, "signed-integer", &heard, &[]);
         let stt = roxy_voice::Transcriber::load(&whisper_model()).unwrap();
         // ALSA's null device takes samples as fast as they come, so the file holds the
         // silence played while roxyd waited for the end; only the speech counts.

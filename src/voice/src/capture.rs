@@ -203,18 +203,26 @@ fn open_stream(
 /// 16 kHz mono straight from the device when it offers it: no resampling, and byte-exact
 /// input from file-backed devices.
 fn sixteen_k_mono(device: &cpal::Device) -> Option<cpal::SupportedStreamConfig> {
-    let ranges: Vec<_> = device.supported_input_configs().ok()?.collect();
+    mono_at(device.supported_input_configs().ok()?, SAMPLE_RATE)
+}
+
+/// A mono 16-bit (else float) configuration at `rate` among the device's `ranges`.
+pub(crate) fn mono_at(
+    ranges: impl Iterator<Item = cpal::SupportedStreamConfigRange>,
+    rate: u32,
+) -> Option<cpal::SupportedStreamConfig> {
+    let ranges: Vec<_> = ranges.collect();
     [cpal::SampleFormat::I16, cpal::SampleFormat::F32]
         .into_iter()
         .find_map(|format| {
             ranges.iter().find(|r| {
                 r.channels() == 1
                     && r.sample_format() == format
-                    && r.min_sample_rate() <= SAMPLE_RATE
-                    && r.max_sample_rate() >= SAMPLE_RATE
+                    && r.min_sample_rate() <= rate
+                    && r.max_sample_rate() >= rate
             })
         })
-        .map(|r| r.with_sample_rate(SAMPLE_RATE))
+        .map(|r| r.with_sample_rate(rate))
 }
 
 fn mean(frame: &[f32]) -> f32 {

@@ -22,14 +22,17 @@ pub fn play(samples: &[f32], rate: u32, stop: &AtomicBool) -> Result<bool, Playb
         .default_output_device()
         .ok_or(PlaybackError::NoDevice)?;
     let open = |e: &dyn std::fmt::Display| PlaybackError::Open(e.to_string());
-    let (config, format) = match mono_at(&device, rate) {
+    // Mono at the voice's rate when the device offers it: no resampling.
+    let supported = match device
+        .supported_output_configs()
+        .ok()
+        .and_then(|ranges| crate::capture::mono_at(ranges, rate))
+    {
         Some(c) => c,
-        None => {
-            let c = device.default_output_config().map_err(|e| open(&e))?;
-            let format = c.sample_format();
-            (c.into(), format)
-        }
+        None => device.default_output_config().map_err(|e| open(&e))?,
     };
+    let format = supported.sample_format();
+    let config: cpal::StreamConfig = supported.into();
     let audio: Arc<Vec<f32>> = Arc::new(if config.sample_rate == rate {
         samples.to_vec()
     } else {
@@ -90,26 +93,6 @@ fn fill<T: Copy>(
         at += 1;
     }
     position.store(at.min(audio.len()), Ordering::Relaxed);
-}
-
-/// Mono at `rate` when the device offers it: no resampling.
-fn mono_at(device: &cpal::Device, rate: u32) -> Option<(cpal::StreamConfig, cpal::SampleFormat)> {
-    let ranges: Vec<_> = device.supported_output_configs().ok()?.collect();
-    [cpal::SampleFormat::I16, cpal::SampleFormat::F32]
-        .into_iter()
-        .find_map(|format| {
-            ranges.iter().find(|r| {
-                r.channels() == 1
-                    && r.sample_format() == format
-                    && r.min_sample_rate() <= rate
-                    && r.max_sample_rate() >= rate
-            })
-        })
-        .map(|r| {
-            let c = r.with_sample_rate(rate);
-            let format = c.sample_format();
-            (c.into(), format)
-        })
 }
 
 fn resample(

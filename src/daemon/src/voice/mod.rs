@@ -107,19 +107,28 @@ pub struct VoiceHub {
 
 /// The speech model roxyd uses: the first `*.bin` under `<data dir>/models/whisper/`.
 pub fn model_path(data_dir: &Path) -> PathBuf {
-    let dir = data_dir.join("models").join("whisper");
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+    first_model(
+        &data_dir.join("models").join("whisper"),
+        "bin",
+        "ggml-tiny.en.bin",
+    )
+}
+
+/// The first file (by name) in `dir` ending in `.extension`; else `dir/fallback`, which the
+/// message about a missing model names.
+fn first_model(dir: &Path, extension: &str, fallback: &str) -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
         .collect();
     found.sort();
     found
         .into_iter()
         .next()
-        .unwrap_or_else(|| dir.join("ggml-tiny.en.bin"))
+        .unwrap_or_else(|| dir.join(fallback))
 }
 
 impl VoiceHub {
@@ -517,7 +526,12 @@ impl VoiceHub {
         let Some(transcriber) = self.transcriber.read().await.clone() else {
             return;
         };
-        let speaking = self.speaker.is_speaking();
+        // Push-to-talk is never roxyd's own voice heard back.
+        let push_to_talk = {
+            let inner = self.inner.lock().unwrap();
+            inner.listener.as_ref().is_some_and(|l| l.push_to_talk)
+        };
+        let speaking = self.speaker.is_speaking() && !push_to_talk;
         if self.detector_listens() && !woken && !speaking && !self.expects_command() {
             // The detector didn't hear the wake phrase: not for roxy, and not worth
             // transcribing.

@@ -42,28 +42,17 @@ pub struct Speaker {
     current: Mutex<Option<Arc<AtomicBool>>>,
 }
 
-fn first_model(dir: &Path) -> PathBuf {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "onnx"))
-        .collect();
-    found.sort();
-    found
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| dir.join("en_US-joe-medium.onnx"))
-}
-
 impl Speaker {
     pub fn new(data_dir: &Path) -> Self {
         let runtime = std::env::var_os("ROXY_ONNXRUNTIME")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("onnxruntime").join("libonnxruntime.so"));
         Self {
-            model: first_model(&data_dir.join("models").join("piper")),
+            model: super::first_model(
+                &data_dir.join("models").join("piper"),
+                "onnx",
+                "en_US-joe-medium.onnx",
+            ),
             runtime,
             voice: Mutex::new(None),
             message: Mutex::new(String::new()),
@@ -115,8 +104,9 @@ impl Speaker {
         self.current.lock().unwrap().is_some()
     }
 
+    /// Stops what is being spoken; from here on nothing counts as speaking.
     pub fn stop(&self) {
-        if let Some(flag) = self.current.lock().unwrap().as_ref() {
+        if let Some(flag) = self.current.lock().unwrap().take() {
             flag.store(true, Ordering::Relaxed);
         }
     }

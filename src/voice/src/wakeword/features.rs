@@ -169,19 +169,12 @@ fn mel_bands() -> Vec<(usize, Vec<f32>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wakeword::distance;
 
     fn tone(hz: f32, seconds: f32, amplitude: f32) -> Vec<f32> {
         (0..(seconds * SAMPLE_RATE as f32) as usize)
             .map(|n| amplitude * (2.0 * std::f32::consts::PI * hz * n as f32 / 16_000.0).sin())
             .collect()
-    }
-
-    fn distance(a: &Frame, b: &Frame) -> f32 {
-        a.iter()
-            .zip(b)
-            .map(|(x, y)| (x - y) * (x - y))
-            .sum::<f32>()
-            .sqrt()
     }
 
     #[test]

@@ -331,7 +331,8 @@ impl Spring {
     }
 }
 
-fn distance(a: &Frame, b: &Frame) -> f32 {
+/// Euclidean distance between two frames' cepstra.
+pub(crate) fn distance(a: &Frame, b: &Frame) -> f32 {
     a.iter()
         .zip(b)
         .map(|(x, y)| (x - y) * (x - y))
