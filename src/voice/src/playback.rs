@@ -17,7 +17,7 @@ pub enum PlaybackError {
 
 /// Plays `samples` (mono, `rate` Hz) on the default output and returns when they are done
 /// (true) or `stop` was set (false).
-pub fn play(samples: &[f32], rate: u32, stop: &AtomicBool) -> Result<bool, PlaybackError> {
+pub fn play(samples: Vec<f32>, rate: u32, stop: &AtomicBool) -> Result<bool, PlaybackError> {
     let device = cpal::default_host()
         .default_output_device()
         .ok_or(PlaybackError::NoDevice)?;
@@ -34,9 +34,9 @@ pub fn play(samples: &[f32], rate: u32, stop: &AtomicBool) -> Result<bool, Playb
     let format = supported.sample_format();
     let config: cpal::StreamConfig = supported.into();
     let audio: Arc<Vec<f32>> = Arc::new(if config.sample_rate == rate {
-        samples.to_vec()
+        samples
     } else {
-        resample(samples, rate, config.sample_rate).map_err(|e| open(&e))?
+        resample(&samples, rate, config.sample_rate).map_err(|e| open(&e))?
     });
     let channels = usize::from(config.channels.max(1));
     let position = Arc::new(AtomicUsize::new(0));

@@ -75,43 +75,23 @@ pub async fn load(client: &Client) -> Result<Vec<DaemonEvent>, RoxyError> {
 async fn wake(client: &Client, request: WakeRequest) -> Result<Vec<DaemonEvent>, RoxyError> {
     let proxy = client.voice().await?;
     let done = match request {
-        WakeRequest::Status => proxy.wake_status().await.map(|i| vec![VoiceEvent::Wake(i)]),
-        WakeRequest::Record => match proxy.record_wake_sample().await {
-            Ok(sample) => Ok(vec![
-                VoiceEvent::WakeSample(sample),
-                VoiceEvent::Wake(proxy.wake_status().await?),
-            ]),
-            Err(e) => Err(e),
-        },
-        WakeRequest::Clear => match proxy.clear_wake_samples().await {
-            Ok(()) => proxy.wake_status().await.map(|i| vec![VoiceEvent::Wake(i)]),
-            Err(e) => Err(e),
-        },
-        WakeRequest::Train { name, phrase } => proxy
-            .train_wake(&name, &phrase)
+        WakeRequest::Status => Ok(None),
+        WakeRequest::Record => proxy
+            .record_wake_sample()
             .await
-            .map(|i| vec![VoiceEvent::Wake(i)]),
-        WakeRequest::Use(name) => proxy
-            .use_wake(&name)
-            .await
-            .map(|i| vec![VoiceEvent::Wake(i)]),
-        WakeRequest::Remove(name) => proxy
-            .remove_wake(&name)
-            .await
-            .map(|i| vec![VoiceEvent::Wake(i)]),
-        WakeRequest::Sensitivity(value) => proxy
-            .set_wake_sensitivity(value)
-            .await
-            .map(|i| vec![VoiceEvent::Wake(i)]),
+            .map(|s| Some(VoiceEvent::WakeSample(s))),
+        WakeRequest::Clear => proxy.clear_wake_samples().await.map(|()| None),
+        WakeRequest::Train { name, phrase } => proxy.train_wake(&name, &phrase).await.map(|_| None),
+        WakeRequest::Use(name) => proxy.use_wake(&name).await.map(|_| None),
+        WakeRequest::Remove(name) => proxy.remove_wake(&name).await.map(|_| None),
+        WakeRequest::Sensitivity(value) => proxy.set_wake_sensitivity(value).await.map(|_| None),
     };
-    let events = match done {
-        Ok(events) => events,
+    let mut events: Vec<VoiceEvent> = match done {
+        Ok(event) => event.into_iter().collect(),
         Err(e) if e.is_unreachable() => return Err(e),
-        Err(e) => vec![
-            VoiceEvent::WakeFailed(e.human()),
-            VoiceEvent::Wake(proxy.wake_status().await?),
-        ],
+        Err(e) => vec![VoiceEvent::WakeFailed(e.human())],
     };
+    events.push(VoiceEvent::Wake(proxy.wake_status().await?));
     Ok(events.into_iter().map(voice).collect())
 }
 

@@ -22,9 +22,7 @@ use roxy_core::voice::{
 use roxy_core::Store;
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::names::{interfaces::VOICE1, DAEMON_PATH};
-use roxy_ipc::voice::{
-    HeardInfo, IntentInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
-};
+use roxy_ipc::voice::{HeardInfo, IntentInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
 use roxy_ipc::RoxyError;
 use roxy_voice::{SegmenterSettings, Transcriber};
 use speaker::Speaker;
@@ -565,14 +563,18 @@ impl VoiceHub {
         };
         let stt_ms = transcript.took.as_millis() as u64;
         tracing::debug!(text = %transcript.text, stt_ms, rtf = transcript.real_time_factor, "transcribed");
+        let command = self.command_words(&transcript.text);
         if speaking {
-            if speaker::is_stop_word(&self.command_words(&transcript.text)) {
+            // While roxyd speaks, only the stop word or a new woken command counts; anything
+            // else is most likely its own voice, heard back.
+            if speaker::is_stop_word(&command) {
                 tracing::info!("stop word: stopped speaking");
                 self.speaker.stop();
+                self.set_state(self.resting_state());
                 return;
             }
             if !woken {
-                // Most likely roxyd's own voice, heard back.
+                self.set_state("speaking");
                 return;
             }
             self.speaker.stop();
@@ -582,7 +584,7 @@ impl VoiceHub {
             self.set_state(self.resting_state());
             return;
         }
-        if self.command_words(&transcript.text).is_empty() {
+        if command.is_empty() {
             // The wake phrase alone: the command comes in the next sentence.
             self.inner.lock().unwrap().armed_until = Some(Instant::now() + AFTER_WAKE_PHRASE);
             self.set_state(self.resting_state());
@@ -835,141 +837,6 @@ impl VoiceHub {
             self.speak_in_background(reply.to_string());
         }
         info
-    }
-
-    /// The spoken reply goes on after the command's call has returned.
-    fn speak_in_background(&self, text: String) {
-        let Some(hub) = self.me.upgrade() else { return };
-        tokio::spawn(async move {
-            if let Err(e) = hub.speak(&text).await {
-                tracing::warn!("spoken reply: {e}");
-            }
-        });
-    }
-
-    /// Speaks `text` now; returns ms to the first audio and whether it was spoken to the end.
-    pub async fn speak(&self, text: &str) -> Result<(u32, bool), RoxyError> {
-        bounded(text)?;
-        if text.trim().is_empty() {
-            return Err(RoxyError::InvalidInput(gettext(
-                "text: write something to say (it is empty).",
-            )));
-        }
-        self.set_state("speaking");
-        let spoken = self.speaker.say(text).await;
-        if self.inner.lock().unwrap().state == "speaking" && !self.speaker.is_speaking() {
-            self.set_state(self.resting_state());
-        }
-        let spoken = spoken.map_err(RoxyError::Unavailable)?;
-        tracing::info!(
-            first_audio_ms = spoken.first_audio.as_millis() as u64,
-            finished = spoken.finished,
-            "spoke"
-        );
-        Ok((spoken.first_audio.as_millis() as u32, spoken.finished))
-    }
-
-    pub fn wake_status(&self) -> WakeInfo {
-        self.wake.info()
-    }
-
-    /// Records one saying of the wake phrase for training. A wake-mode listener pauses
-    /// meanwhile: the recording needs the microphone to itself.
-    pub async fn record_wake_sample(&self) -> Result<WakeSampleInfo, RoxyError> {
-        let (device, old, wake) = {
-            let mut inner = self.inner.lock().unwrap();
-            let busy = inner
-                .listener
-                .as_ref()
-                .is_some_and(|l| l.push_to_talk && !l.is_finished());
-            if busy || inner.recording {
-                return Err(RoxyError::Unavailable(gettext(
-                    "The microphone is busy with another sentence; try again when it is done.",
-                )));
-            }
-            inner.recording = true;
-            (
-                inner.device.clone(),
-                inner.listener.take(),
-                inner.mode == Mode::Wake,
-            )
-        };
-        if let Some(old) = old {
-            let _ = tokio::task::spawn_blocking(move || drop(old)).await;
-        }
-        let result = self.record_sample_from(device).await;
-        self.inner.lock().unwrap().recording = false;
-        if wake {
-            self.open_microphone(false);
-        } else {
-            self.set_state("idle");
-        }
-        result
-    }
-
-    async fn record_sample_from(&self, device: String) -> Result<WakeSampleInfo, RoxyError> {
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let listener = Listener::start(device, true, self.segmenter, None, tx)
-            .map_err(|e| RoxyError::Failed(e.to_string()))?;
-        self.set_state("listening");
-        let nothing = || {
-            RoxyError::InvalidInput(gettext(
-                "Nothing was heard; say the wake phrase right after starting the recording.",
-            ))
-        };
-        let result = loop {
-            match rx.recv().await {
-                Some(MicEvent::Level(db)) => self.emit("Level", &(f64::from(db),)),
-                Some(MicEvent::SpeechStarted) => self.set_state("heard"),
-                Some(MicEvent::Utterance { audio, .. }) => break self.wake.add_sample(audio),
-                Some(MicEvent::Failed(reason)) => break Err(RoxyError::Unavailable(reason)),
-                Some(MicEvent::Woke { .. }) => {}
-                Some(MicEvent::NoSpeech | MicEvent::Closed) | None => break Err(nothing()),
-            }
-        };
-        let _ = tokio::task::spawn_blocking(move || drop(listener)).await;
-        result
-    }
-
-    pub fn clear_wake_samples(&self) {
-        self.wake.clear_samples();
-    }
-
-    pub async fn train_wake(&self, name: &str, phrase: &str) -> Result<WakeInfo, RoxyError> {
-        let info = self.wake.train(name, phrase).await?;
-        self.wake_changed();
-        Ok(info)
-    }
-
-    pub async fn use_wake(&self, name: &str) -> Result<WakeInfo, RoxyError> {
-        let info = self.wake.choose(name).await?;
-        self.wake_changed();
-        Ok(info)
-    }
-
-    pub async fn remove_wake(&self, name: &str) -> Result<WakeInfo, RoxyError> {
-        let info = self.wake.remove(name).await?;
-        self.wake_changed();
-        Ok(info)
-    }
-
-    pub async fn set_wake_sensitivity(&self, sensitivity: f64) -> Result<WakeInfo, RoxyError> {
-        let info = self.wake.set_sensitivity(sensitivity).await?;
-        self.wake_changed();
-        Ok(info)
-    }
-
-    /// An always-open microphone restarts with the new reference or sensitivity.
-    fn wake_changed(&self) {
-        let listening = {
-            let inner = self.inner.lock().unwrap();
-            inner.mode == Mode::Wake
-                && !inner.recording
-                && inner.listener.as_ref().is_some_and(|l| !l.push_to_talk)
-        };
-        if listening {
-            self.open_microphone(false);
-        }
     }
 
     pub fn shutdown(&self) {

@@ -3,7 +3,9 @@
 //! output. Speaking can be stopped at any moment: by the stop word, "cancel", push-to-talk or
 //! `roxyctl voice cancel`.
 
+use super::{bounded, VoiceHub};
 use roxy_ipc::i18n::{fill, gettext};
+use roxy_ipc::RoxyError;
 use roxy_voice::Voice;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -134,7 +136,7 @@ impl Speaker {
             let spoken = tokio::task::spawn_blocking(move || {
                 let samples = voice.synthesize(&sentence).map_err(|e| e.to_string())?;
                 let made = Instant::now();
-                roxy_voice::playback::play(&samples, voice.sample_rate, &flag)
+                roxy_voice::playback::play(samples, voice.sample_rate, &flag)
                     .map(|_| made)
                     .map_err(|e| e.to_string())
             })
@@ -160,5 +162,39 @@ impl Speaker {
             first_audio: first_audio.unwrap_or_default(),
             finished: !stop.load(Ordering::Relaxed),
         })
+    }
+}
+
+impl VoiceHub {
+    /// The spoken reply goes on after the command's call has returned.
+    pub(super) fn speak_in_background(&self, text: String) {
+        let Some(hub) = self.me.upgrade() else { return };
+        tokio::spawn(async move {
+            if let Err(e) = hub.speak(&text).await {
+                tracing::warn!("spoken reply: {e}");
+            }
+        });
+    }
+
+    /// Speaks `text` now; returns ms to the first audio and whether it was spoken to the end.
+    pub async fn speak(&self, text: &str) -> Result<(u32, bool), RoxyError> {
+        bounded(text)?;
+        if text.trim().is_empty() {
+            return Err(RoxyError::InvalidInput(gettext(
+                "text: write something to say (it is empty).",
+            )));
+        }
+        self.set_state("speaking");
+        let spoken = self.speaker.say(text).await;
+        if self.inner.lock().unwrap().state == "speaking" && !self.speaker.is_speaking() {
+            self.set_state(self.resting_state());
+        }
+        let spoken = spoken.map_err(RoxyError::Unavailable)?;
+        tracing::info!(
+            first_audio_ms = spoken.first_audio.as_millis() as u64,
+            finished = spoken.finished,
+            "spoke"
+        );
+        Ok((spoken.first_audio.as_millis() as u32, spoken.finished))
     }
 }

@@ -2,6 +2,8 @@
 //! recordings (`<data dir>/models/wakeword/<name>.json`), which one listens and how strictly,
 //! and the recordings collected for training a new one.
 
+use super::listener::{Listener, MicEvent};
+use super::{Mode, VoiceHub};
 use roxy_core::Store;
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::voice::{WakeInfo, WakeSampleInfo};
@@ -270,5 +272,112 @@ fn check_name(name: &str) -> Result<(), RoxyError> {
             &gettext("name: “{}” can't be a wake word's name; use 1 to 40 lower-case letters, digits and dashes, other than “hey-roxy”."),
             &[&name],
         )))
+    }
+}
+
+/// The hub's side of the wake word: recording samples needs the microphone, and a new
+/// reference or sensitivity restarts an always-open one.
+impl VoiceHub {
+    pub fn wake_status(&self) -> WakeInfo {
+        self.wake.info()
+    }
+
+    /// Records one saying of the wake phrase for training. A wake-mode listener pauses
+    /// meanwhile: the recording needs the microphone to itself.
+    pub async fn record_wake_sample(&self) -> Result<WakeSampleInfo, RoxyError> {
+        let (device, old, wake) = {
+            let mut inner = self.inner.lock().unwrap();
+            let busy = inner
+                .listener
+                .as_ref()
+                .is_some_and(|l| l.push_to_talk && !l.is_finished());
+            if busy || inner.recording {
+                return Err(RoxyError::Unavailable(gettext(
+                    "The microphone is busy with another sentence; try again when it is done.",
+                )));
+            }
+            inner.recording = true;
+            (
+                inner.device.clone(),
+                inner.listener.take(),
+                inner.mode == Mode::Wake,
+            )
+        };
+        if let Some(old) = old {
+            let _ = tokio::task::spawn_blocking(move || drop(old)).await;
+        }
+        let result = self.record_sample_from(device).await;
+        self.inner.lock().unwrap().recording = false;
+        if wake {
+            self.open_microphone(false);
+        } else {
+            self.set_state("idle");
+        }
+        result
+    }
+
+    async fn record_sample_from(&self, device: String) -> Result<WakeSampleInfo, RoxyError> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let listener = Listener::start(device, true, self.segmenter, None, tx)
+            .map_err(|e| RoxyError::Failed(e.to_string()))?;
+        self.set_state("listening");
+        let nothing = || {
+            RoxyError::InvalidInput(gettext(
+                "Nothing was heard; say the wake phrase right after starting the recording.",
+            ))
+        };
+        let result = loop {
+            match rx.recv().await {
+                Some(MicEvent::Level(db)) => self.emit("Level", &(f64::from(db),)),
+                Some(MicEvent::SpeechStarted) => self.set_state("heard"),
+                Some(MicEvent::Utterance { audio, .. }) => break self.wake.add_sample(audio),
+                Some(MicEvent::Failed(reason)) => break Err(RoxyError::Unavailable(reason)),
+                Some(MicEvent::Woke { .. }) => {}
+                Some(MicEvent::NoSpeech | MicEvent::Closed) | None => break Err(nothing()),
+            }
+        };
+        let _ = tokio::task::spawn_blocking(move || drop(listener)).await;
+        result
+    }
+
+    pub fn clear_wake_samples(&self) {
+        self.wake.clear_samples();
+    }
+
+    pub async fn train_wake(&self, name: &str, phrase: &str) -> Result<WakeInfo, RoxyError> {
+        let info = self.wake.train(name, phrase).await?;
+        self.wake_changed();
+        Ok(info)
+    }
+
+    pub async fn use_wake(&self, name: &str) -> Result<WakeInfo, RoxyError> {
+        let info = self.wake.choose(name).await?;
+        self.wake_changed();
+        Ok(info)
+    }
+
+    pub async fn remove_wake(&self, name: &str) -> Result<WakeInfo, RoxyError> {
+        let info = self.wake.remove(name).await?;
+        self.wake_changed();
+        Ok(info)
+    }
+
+    pub async fn set_wake_sensitivity(&self, sensitivity: f64) -> Result<WakeInfo, RoxyError> {
+        let info = self.wake.set_sensitivity(sensitivity).await?;
+        self.wake_changed();
+        Ok(info)
+    }
+
+    /// An always-open microphone restarts with the new reference or sensitivity.
+    fn wake_changed(&self) {
+        let listening = {
+            let inner = self.inner.lock().unwrap();
+            inner.mode == Mode::Wake
+                && !inner.recording
+                && inner.listener.as_ref().is_some_and(|l| !l.push_to_talk)
+        };
+        if listening {
+            self.open_microphone(false);
+        }
     }
 }

@@ -198,16 +198,17 @@ impl WakeReference {
 /// How long the speech in a recording of the phrase lasts (ms) and its loudest frame (dBFS),
 /// or why it can't be used, in a sentence that says what to do.
 pub fn measure_sample(samples: &[f32]) -> Result<(u32, f32), String> {
-    let frames = template(samples)?;
-    let peak = Features::of_clip(samples)
-        .iter()
-        .map(|f| f.level_db)
-        .fold(f32::NEG_INFINITY, f32::max);
+    let (frames, peak) = trimmed(samples)?;
     Ok((frames.len() as u32 * 10, peak))
 }
 
 /// The recording trimmed to its speech, as frames.
 fn template(samples: &[f32]) -> Result<Vec<Frame>, String> {
+    trimmed(samples).map(|(frames, _)| frames)
+}
+
+/// The recording's speech as frames, and its loudest frame (dBFS).
+fn trimmed(samples: &[f32]) -> Result<(Vec<Frame>, f32), String> {
     let frames = Features::of_clip(samples);
     let peak = frames
         .iter()
@@ -232,7 +233,10 @@ fn template(samples: &[f32]) -> Result<Vec<Frame>, String> {
             "{ms} ms of speech; a wake phrase should take under {MAX_PHRASE_MS} ms"
         ));
     }
-    Ok(frames[first..=last].iter().map(|f| f.cepstrum).collect())
+    Ok((
+        frames[first..=last].iter().map(|f| f.cepstrum).collect(),
+        peak,
+    ))
 }
 
 /// The lowest score any stretch of `samples` reaches against `templates`.

@@ -14,8 +14,6 @@ pub struct WakeTraining {
     count: gtk::Label,
     last: gtk::Label,
     train: gtk::Button,
-    needed: std::cell::Cell<u32>,
-    samples: std::cell::Cell<u32>,
 }
 
 impl WakeTraining {
@@ -92,14 +90,10 @@ impl WakeTraining {
             count,
             last,
             train,
-            needed: std::cell::Cell::new(3),
-            samples: std::cell::Cell::new(0),
         }
     }
 
     pub fn show(&self, info: &WakeInfo) {
-        self.needed.set(info.samples_needed);
-        self.samples.set(info.samples);
         self.count.set_label(&fill(
             &gettext("{} of {} recordings"),
             &[&info.samples, &info.samples_needed],
