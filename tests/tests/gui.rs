@@ -197,9 +197,17 @@ fn banner_revealed(app: &App) -> bool {
 }
 
 fn screenshot(app: &Controller<App>, dir: &Path, name: &str) -> Result<(), String> {
-    settle(app);
     let path = dir.join(name);
-    roxy::screenshot::save_window(app.widget().upcast_ref(), &path)?;
+    // Right after a change the window may not have drawn a frame yet: wait for one.
+    let mut saved = Err(String::new());
+    for _ in 0..5 {
+        settle(app);
+        saved = roxy::screenshot::save_window(app.widget().upcast_ref(), &path);
+        if saved.is_ok() {
+            break;
+        }
+    }
+    saved?;
     let texture = gdk::Texture::from_filename(&path).map_err(|e| e.to_string())?;
     if texture.width() < 600 || texture.height() < 400 {
         return Err(format!(
