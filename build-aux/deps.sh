@@ -41,3 +41,21 @@ ensure_cargo() {
 }
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/roxy/target}"
+
+# Cargo's target directory outgrows small disks over many warm runs (incremental caches of
+# every edit, old dependency builds). A build that meets a full disk fails in confusing places
+# ("database or disk is full" in a test), so room is made before one starts.
+make_room() {
+  local want_gib=${1:-15} dir=$CARGO_TARGET_DIR
+  mkdir -p "$dir"
+  free_gib() { df -P -BG "$dir" | awk 'NR == 2 { sub("G", "", $4); print $4 }'; }
+  echo "disk: $(free_gib) GiB free for $dir"
+  [ "$(free_gib)" -ge "$want_gib" ] && return 0
+  echo "disk: under $want_gib GiB free; removing cargo's incremental caches"
+  rm -rf "$dir"/*/incremental
+  [ "$(free_gib)" -ge "$want_gib" ] && return 0
+  echo "disk: still under $want_gib GiB free; removing $dir (a cold build follows)"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  echo "disk: $(free_gib) GiB free"
+}

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 source build-aux/deps.sh
 ensure_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 ensure_cargo
+# Incremental caches help an edit-compile loop, not a clean clone's one build; they only
+# fill the disk here.
+export CARGO_INCREMENTAL=0
+make_room 15
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt || true
 
 # The same build environment as meson's cargo wrapper (default prefix and profile), so meson
