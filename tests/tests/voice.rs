@@ -494,3 +494,262 @@ fn typed_sentences_take_the_same_path_and_confirm_runbooks_wait_for_a_click() {
         .iter()
         .all(|e| e["source"] == "typed"));
 }
+
+/// roxyctl's standard output and error together, and whether it succeeded.
+fn run_text(bus: &TestBus, args: &[&str]) -> (bool, String) {
+    let out = bus.roxyctl(args);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The model manager: with no models the status says how to get one; a whisper model comes in
+/// from a file and a Piper voice from a (loopback) URL, each as a job that copies, checks and
+/// loads; files that are not what they claim are refused and leave nothing behind; a wake
+/// word comes in from a file; removing the speech model in use unloads it.
+#[test]
+fn models_install_from_a_file_or_url_load_as_jobs_and_can_be_removed() {
+    let bus = TestBus::new();
+    let tts = tts_dir();
+    std::fs::create_dir_all(bus.data_dir()).unwrap();
+    std::os::unix::fs::symlink(tts.join("onnxruntime"), bus.data_dir().join("onnxruntime"))
+        .unwrap();
+    let models = bus.data_dir().join("models");
+
+    let mut status = Value::Null;
+    assert!(
+        bus.wait_for(Duration::from_secs(20), || {
+            status = bus.roxyctl_json(&["voice", "status"]);
+            status["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("roxyctl voice models install whisper"))
+        }),
+        "without a model the status should say how to install one: {status}"
+    );
+    assert_eq!(status["model_ready"], false);
+    let listed = bus.roxyctl_json(&["voice", "models"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["name"], "hey-roxy");
+    assert_eq!(listed[0]["built_in"], true);
+
+    // Refused before anything runs: a missing file, the wrong kind of file, an unknown kind.
+    let missing = bus.roxyctl_refused(&[
+        "voice",
+        "models",
+        "install",
+        "whisper",
+        "/nonexistent/m.bin",
+    ]);
+    assert!(
+        missing.contains("source:") && missing.contains("/nonexistent/m.bin"),
+        "{missing}"
+    );
+    let onnx = tts.join("models/piper/en_US-joe-medium.onnx");
+    let wrong = bus.roxyctl_refused(&[
+        "voice",
+        "models",
+        "install",
+        "whisper",
+        onnx.to_str().unwrap(),
+    ]);
+    assert!(
+        wrong.contains("en_US-joe-medium.onnx") && wrong.contains(".bin"),
+        "{wrong}"
+    );
+    let kind = bus.roxyctl_refused(&["voice", "models", "install", "gguf", "/tmp/x.bin"]);
+    assert!(kind.contains("gguf") && kind.contains("whisper"), "{kind}");
+
+    // A text file named .bin is copied, found not to be a ggml model, and removed again.
+    let junk = bus.dir.path().join("notes.bin");
+    std::fs::write(&junk, "not a model at all").unwrap();
+    let (ok, text) = run_text(
+        &bus,
+        &[
+            "voice",
+            "models",
+            "install",
+            "whisper",
+            junk.to_str().unwrap(),
+            "-f",
+        ],
+    );
+    assert!(
+        !ok && text.contains("is not a whisper.cpp speech model"),
+        "{text}"
+    );
+    assert_eq!(files_in(&models.join("whisper")), Vec::<String>::new());
+
+    // The real model from a file: copied with progress, then loaded because none was.
+    let whisper = whisper_model();
+    let (ok, text) = run_text(
+        &bus,
+        &[
+            "voice",
+            "models",
+            "install",
+            "whisper",
+            whisper.to_str().unwrap(),
+            "-f",
+        ],
+    );
+    assert!(ok, "{text}\n{}", bus.log());
+    let name = whisper.file_stem().unwrap().to_string_lossy().into_owned();
+    assert!(
+        text.contains(&format!("Installed “{name}”")) && text.contains("Loaded"),
+        "{text}"
+    );
+    status = bus.roxyctl_json(&["voice", "status"]);
+    assert_eq!(status["model_ready"], true, "{status}");
+    assert_eq!(status["model"], name.as_str());
+    assert_eq!(status["message"], "", "{status}");
+    let again = bus.roxyctl_refused(&[
+        "voice",
+        "models",
+        "install",
+        "whisper",
+        whisper.to_str().unwrap(),
+    ]);
+    assert!(again.contains("already installed"), "{again}");
+
+    // A Piper voice from a URL: its .onnx.json comes from beside it; a voice whose config is
+    // missing fails, naming what is missing.
+    let served = tempfile::tempdir().unwrap();
+    for file in ["en_US-joe-medium.onnx", "en_US-joe-medium.onnx.json"] {
+        std::os::unix::fs::symlink(
+            tts.join("models/piper").join(file),
+            served.path().join(file),
+        )
+        .unwrap();
+    }
+    std::os::unix::fs::symlink(&onnx, served.path().join("lonely.onnx")).unwrap();
+    let server = FileServer::start(served.path());
+    let lonely = server.url("/lonely.onnx");
+    let (ok, text) = run_text(
+        &bus,
+        &["voice", "models", "install", "piper", &lonely, "-f"],
+    );
+    assert!(
+        !ok && text.contains("lonely.onnx.json") && text.contains("404"),
+        "{text}"
+    );
+    let (ok, text) = run_text(
+        &bus,
+        &[
+            "voice",
+            "models",
+            "install",
+            "piper",
+            &server.url("/en_US-joe-medium.onnx"),
+            "-f",
+        ],
+    );
+    assert!(ok, "{text}\n{}", bus.log());
+    assert_eq!(
+        files_in(&models.join("piper")),
+        ["en_US-joe-medium.onnx", "en_US-joe-medium.onnx.json"]
+    );
+    status = bus.roxyctl_json(&["voice", "status"]);
+    assert_eq!(status["speech_ready"], true, "{status}");
+    assert_eq!(status["speech_voice"], "en_US-joe-medium");
+
+    // Each install and load was a job that reached 100 %.
+    let jobs = bus.roxyctl_json(&["jobs", "list"]);
+    let model_jobs: Vec<&Value> = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| {
+            j["kind"]
+                .as_str()
+                .is_some_and(|k| k.starts_with("voice-model"))
+        })
+        .collect();
+    let succeeded: Vec<&&Value> = model_jobs
+        .iter()
+        .filter(|j| j["state"] == "succeeded")
+        .collect();
+    assert_eq!(succeeded.len(), 2, "{model_jobs:?}");
+    assert!(
+        succeeded
+            .iter()
+            .all(|j| j["progress"].as_f64() == Some(1.0)),
+        "{model_jobs:?}"
+    );
+
+    // A wake word made elsewhere comes in from its file, and can be chosen.
+    let wake_file = bus.dir.path().join("studio.json");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/voice/hey-roxy.wake.json"),
+        &wake_file,
+    )
+    .unwrap();
+    let (ok, text) = run_text(
+        &bus,
+        &[
+            "voice",
+            "models",
+            "install",
+            "wakeword",
+            wake_file.to_str().unwrap(),
+            "-f",
+        ],
+    );
+    assert!(ok, "{text}");
+    let (ok, text) = run_text(
+        &bus,
+        &["voice", "models", "use", "wakeword", "studio", "-f"],
+    );
+    assert!(ok, "{text}");
+    assert_eq!(bus.roxyctl_json(&["voice", "wake"])["reference"], "studio");
+    let listed = bus.roxyctl_json(&["voice", "models"]);
+    let in_use: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["in_use"] == true)
+        .map(|m| {
+            format!(
+                "{}/{}",
+                m["kind"].as_str().unwrap(),
+                m["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        in_use,
+        [
+            format!("whisper/{name}"),
+            "piper/en_US-joe-medium".into(),
+            "wakeword/studio".into()
+        ]
+    );
+
+    // Removing the speech model in use unloads it; the status says how to get one again.
+    let unknown = bus.roxyctl_refused(&["voice", "models", "remove", "whisper", "nothing-here"]);
+    assert!(unknown.contains("nothing-here"), "{unknown}");
+    bus.roxyctl_ok(&["voice", "models", "remove", "whisper", &name]);
+    status = bus.roxyctl_json(&["voice", "status"]);
+    assert_eq!(status["model_ready"], false, "{status}");
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("No speech model"),
+        "{status}"
+    );
+    assert_eq!(files_in(&models.join("whisper")), Vec::<String>::new());
+}

@@ -352,6 +352,9 @@ impl Component for App {
                 self.daemon = DaemonState::Unreachable(reason);
             }
             DaemonEvent::JobAdded(job) | DaemonEvent::JobChanged(job) => {
+                if job.kind.starts_with("voice-model") {
+                    self.voice.emit(VoiceInput::ModelJob(job.clone()));
+                }
                 self.jobs.emit(JobsInput::Upsert(job));
             }
             DaemonEvent::Runbooks { runbooks, runs } => {

@@ -165,6 +165,7 @@ pub async fn serve(
         broadcast.clone(),
         engine.clone(),
         crm,
+        supervisor.clone(),
     )
     .await;
     alerts.add_source(Arc::downgrade(&voice) as Weak<dyn ValueSource>);

@@ -14,7 +14,7 @@ use crate::docs::{
     DocContentInfo, DocInfo, DocQueryInfo, DocSearchInfo, DocsStatusInfo, SkippedDocInfo,
 };
 use crate::voice::{
-    HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
+    HeardInfo, IntentMatchInfo, IntentsInfo, ModelInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
 };
 use crate::{
     AlertInfo, AlertRuleInfo, AuditEntry, CheckEventInfo, CheckInfo, CheckResult, CheckSpecInfo,
@@ -498,6 +498,17 @@ pub trait Voice1 {
     fn remove_wake(&self, name: &str) -> Result<WakeInfo, RoxyError>;
     /// 0 (fewest false wakes) ..= 1 (fewest misses).
     fn set_wake_sensitivity(&self, sensitivity: f64) -> Result<WakeInfo, RoxyError>;
+    /// Installed models of every kind: whisper, piper and wakeword.
+    fn models(&self) -> Result<Vec<ModelInfo>, RoxyError>;
+    /// Installs a model of `kind` from an absolute file path or an http(s) URL; returns the
+    /// job doing it.
+    fn install_model(&self, kind: &str, source: &str) -> Result<OwnedObjectPath, RoxyError>;
+    /// Starts using model `name`; returns the job loading it.
+    fn use_model(&self, kind: &str, name: &str) -> Result<OwnedObjectPath, RoxyError>;
+    fn remove_model(&self, kind: &str, name: &str) -> Result<(), RoxyError>;
+    /// Installed, chosen or removed models.
+    #[zbus(signal)]
+    fn models_changed(&self) -> zbus::Result<()>;
 
     #[zbus(signal)]
     fn voice_state_changed(&self, state: &str) -> zbus::Result<()>;

@@ -128,3 +128,18 @@ pub struct WakeSampleInfo {
     /// Its loudest moment, dBFS.
     pub peak_db: f64,
 }
+
+/// One installed model.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct ModelInfo {
+    /// "whisper" (speech to text), "piper" (spoken replies) or "wakeword".
+    pub kind: String,
+    /// The file name without its extension ("ggml-tiny.en").
+    pub name: String,
+    /// Its file; empty for the built-in wake word.
+    pub file: String,
+    pub bytes: u64,
+    /// The one of its kind in use.
+    pub in_use: bool,
+    pub built_in: bool,
+}

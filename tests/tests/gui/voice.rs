@@ -6,6 +6,7 @@ use relm4::ComponentController;
 use relm4::Controller;
 use roxy::application::AppMsg;
 use roxy::panel::PanelId;
+use roxy::panels::voice::VoiceInput;
 use roxy::App;
 use roxy_tests::*;
 use std::path::Path;
@@ -72,6 +73,41 @@ pub fn test_box_explains_and_runs_typed_sentences(
             && (wake(a).1 - 0.7).abs() < 1e-6
     }) {
         return Err(format!("roxyd's wake word after setting 0.7: {daemon}"));
+    }
+    // No speech model: the panel offers the install. A wake word installed here arrives as a
+    // job, shows in the Models list and becomes choosable in the wake-word group.
+    if !app.model().voice().model().offers_install() {
+        return Err("without a speech model the panel should offer to install one".into());
+    }
+    let reference = dir.join("studio.json");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/voice/hey-roxy.wake.json"),
+        &reference,
+    )
+    .map_err(|e| e.to_string())?;
+    app.model().voice().emit(VoiceInput::InstallModel {
+        kind: "wakeword".into(),
+        source: reference.display().to_string(),
+    });
+    let studio = ("wakeword".to_string(), "studio".to_string(), false);
+    if !pump_until(app, |a| a.voice().model().models().contains(&studio)) {
+        return Err(format!(
+            "models shown after installing studio.json: {:?} ({})",
+            app.model().voice().model().models(),
+            app.model().voice().model().model_problem()
+        ));
+    }
+    app.model().voice().emit(VoiceInput::InstallModel {
+        kind: "whisper".into(),
+        source: reference.display().to_string(),
+    });
+    if !pump_until(app, |a| {
+        a.voice().model().model_problem().contains("studio.json")
+    }) {
+        return Err(format!(
+            "a .json offered as a speech model should be refused in the panel, it shows {:?}",
+            app.model().voice().model().model_problem()
+        ));
     }
     screenshot(app, dir, "voice.png")?;
     Ok(())

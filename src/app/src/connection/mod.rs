@@ -15,7 +15,7 @@ pub use crm::{CrmEvent, CrmRequest, FormKind};
 pub use docs::{DocsEvent, DocsRequest};
 pub use infra::{InfraEvent, InfraRequest};
 pub use metrics::{MetricsEvent, MetricsRequest};
-pub use voice::{VoiceEvent, VoiceRequest, WakeRequest};
+pub use voice::{ModelRequest, VoiceEvent, VoiceRequest, WakeRequest};
 
 use futures_util::StreamExt;
 use roxy_ipc::i18n::{fill, gettext};

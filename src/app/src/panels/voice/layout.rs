@@ -3,6 +3,7 @@
 
 use super::heard_list::HeardList;
 use super::intents_view::IntentsView;
+use super::models_view::ModelsView;
 use super::wake_view::WakeView;
 use super::{VoiceInput, VoicePanel};
 use relm4::adw::prelude::*;
@@ -20,6 +21,9 @@ pub(super) struct Parts {
     pub(super) speech_test: gtk::Button,
     pub(super) wake_view: WakeView,
     pub(super) message: gtk::Label,
+    /// Offered beside the message when no speech model is loaded.
+    pub(super) install: gtk::Button,
+    pub(super) models_view: ModelsView,
     pub(super) question: gtk::Label,
     pub(super) question_row: gtk::Box,
     pub(super) entry: gtk::Entry,
@@ -70,7 +74,18 @@ pub(super) fn build(sender: &ComponentSender<VoicePanel>) -> Parts {
         .build();
     message.add_css_class("error");
     message.set_selectable(true);
-    page.append(&message);
+    message.set_hexpand(true);
+    let install = gtk::Button::with_label(&gettext("Install a Model…"));
+    install.set_valign(gtk::Align::Center);
+    install.set_visible(false);
+    {
+        let sender = sender.clone();
+        install.connect_clicked(move |_| sender.input(VoiceInput::OfferInstall));
+    }
+    let message_row = gtk::Box::new(gtk::Orientation::Horizontal, 12);
+    message_row.append(&message);
+    message_row.append(&install);
+    page.append(&message_row);
 
     let question = gtk::Label::builder()
         .xalign(0.0)
@@ -121,6 +136,8 @@ pub(super) fn build(sender: &ComponentSender<VoicePanel>) -> Parts {
     page.append(&settings);
     let wake_view = WakeView::new(sender);
     page.append(wake_view.widget());
+    let models_view = ModelsView::new(sender);
+    page.append(models_view.widget());
 
     // The test box.
     let test_group = adw::PreferencesGroup::builder()
@@ -187,6 +204,8 @@ pub(super) fn build(sender: &ComponentSender<VoicePanel>) -> Parts {
         speech_test,
         wake_view,
         message,
+        install,
+        models_view,
         question,
         question_row,
         entry,

@@ -5,15 +5,18 @@
 mod heard_list;
 mod intents_view;
 mod layout;
+mod model_install;
+mod models_view;
 mod wake_training;
 mod wake_view;
 
-use crate::connection::{DaemonRequest, VoiceEvent, VoiceRequest, WakeRequest};
+use crate::connection::{DaemonRequest, ModelRequest, VoiceEvent, VoiceRequest, WakeRequest};
 use layout::Parts;
 use relm4::gtk::prelude::*;
 use relm4::{gtk, ComponentParts, ComponentSender, SimpleComponent};
 use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::voice::{IntentMatchInfo, VoiceStatusInfo};
+use roxy_ipc::JobInfo;
 
 pub struct VoicePanel {
     status: VoiceStatusInfo,
@@ -37,8 +40,28 @@ pub enum VoiceInput {
     WakeRefresh,
     RecordWakeSample,
     ClearWakeSamples,
-    TrainWake { name: String, phrase: String },
+    TrainWake {
+        name: String,
+        phrase: String,
+    },
     TestSpeech,
+    /// A model install or load job started, moved or ended.
+    ModelJob(JobInfo),
+    InstallModel {
+        kind: String,
+        source: String,
+    },
+    UseModel {
+        kind: String,
+        name: String,
+    },
+    RemoveModel {
+        kind: String,
+        name: String,
+    },
+    CancelJob(u64),
+    /// Open the install dialog (the missing-model message's button).
+    OfferInstall,
 }
 
 #[derive(Debug)]
@@ -97,6 +120,30 @@ impl VoicePanel {
         self.widgets.wake_view.set_sensitivity(value);
     }
 
+    /// Installed models as the Models group shows them; for tests.
+    pub fn models(&self) -> Vec<(String, String, bool)> {
+        self.widgets
+            .models_view
+            .models()
+            .iter()
+            .map(|m| (m.kind.clone(), m.name.clone(), m.in_use))
+            .collect()
+    }
+
+    /// Why the last model request or job failed, as shown; for tests.
+    pub fn model_problem(&self) -> String {
+        self.widgets.models_view.problem()
+    }
+
+    /// Whether the panel offers to install a speech model (none is loaded).
+    pub fn offers_install(&self) -> bool {
+        self.widgets.install.is_visible()
+    }
+
+    fn model_request(&self, sender: &ComponentSender<Self>, request: ModelRequest) {
+        self.send(sender, VoiceRequest::Models(request));
+    }
+
     fn wake(&self, sender: &ComponentSender<Self>, request: WakeRequest) {
         self.send(sender, VoiceRequest::Wake(request));
     }
@@ -121,6 +168,9 @@ impl VoicePanel {
         w.speech_test.set_sensitive(s.speech_ready);
         w.message.set_label(&s.message);
         w.message.set_visible(!s.message.is_empty());
+        // A missing or broken speech model: the way out is one click away.
+        w.install
+            .set_visible(!s.model_ready && !s.message.is_empty() && s.model.is_empty());
         w.question.set_label(&s.pending_question);
         w.question_row.set_visible(!s.pending_question.is_empty());
         if s.state == "idle" {
@@ -243,6 +293,10 @@ impl SimpleComponent for VoicePanel {
                 VoiceEvent::WakeFailed(problem) => {
                     self.widgets.wake_view.finished(Some(&problem));
                 }
+                VoiceEvent::Models(models) => self.widgets.models_view.show(models),
+                VoiceEvent::ModelFailed(problem) => {
+                    self.widgets.models_view.show_problem(&problem);
+                }
             },
             VoiceInput::DaemonGone => {
                 self.status.state = "idle".into();
@@ -296,6 +350,31 @@ impl SimpleComponent for VoicePanel {
             ),
             VoiceInput::TrainWake { name, phrase } => {
                 self.wake(&sender, WakeRequest::Train { name, phrase });
+            }
+            VoiceInput::ModelJob(job) => self.widgets.models_view.job(&job),
+            VoiceInput::InstallModel { kind, source } => {
+                self.widgets.models_view.show_problem("");
+                self.model_request(&sender, ModelRequest::Install { kind, source });
+            }
+            VoiceInput::UseModel { kind, name } => {
+                let in_use = self
+                    .widgets
+                    .models_view
+                    .models()
+                    .iter()
+                    .any(|m| m.kind == kind && m.name == name && m.in_use);
+                if !in_use {
+                    self.model_request(&sender, ModelRequest::Use { kind, name });
+                }
+            }
+            VoiceInput::RemoveModel { kind, name } => {
+                self.model_request(&sender, ModelRequest::Remove { kind, name });
+            }
+            VoiceInput::CancelJob(id) => {
+                let _ = sender.output(VoiceOutput::Request(DaemonRequest::Cancel(id)));
+            }
+            VoiceInput::OfferInstall => {
+                model_install::present(&self.widgets.install, "whisper", &sender);
             }
         }
     }
