@@ -385,6 +385,29 @@ fn completions_and_man_page_need_no_daemon() {
     let unknown = bus.roxyctl(&["completions", "tcsh"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert_eq!(bus.daemon_pid(), None);
+
+    // A reader that stops early (`roxyctl … | head -1`) ends roxyctl quietly, no panic.
+    for args in [
+        &["completions", "bash"][..],
+        &["man"],
+        &["voice", "intents"],
+    ] {
+        let mut child = bus
+            .command(bin("roxyctl"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && said.is_empty(),
+            "roxyctl {args:?} with its reader gone: {:?} {said}",
+            out.status
+        );
+    }
 }
 
 #[test]

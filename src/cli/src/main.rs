@@ -33,16 +33,16 @@ fn main() -> ExitCode {
 async fn run(command: Command, out: Output) -> anyhow::Result<ExitCode> {
     match command {
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "roxyctl",
-                &mut std::io::stdout(),
-            );
+            // Rendered first, so a reader that stops early (`| head`) ends roxyctl quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "roxyctl", &mut script);
+            output::write(&String::from_utf8_lossy(&script));
             Ok(ExitCode::SUCCESS)
         }
         Command::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            output::write(&String::from_utf8_lossy(&page));
             Ok(ExitCode::SUCCESS)
         }
         Command::Status => commands::status::status(out).await,

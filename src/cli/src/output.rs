@@ -5,6 +5,23 @@ use roxy_ipc::RoxyError;
 use serde::Serialize;
 use std::process::ExitCode;
 
+/// Writes `text` and a newline to standard output.
+pub fn line(text: &str) {
+    write(&format!("{text}\n"));
+}
+
+/// Writes `text` to standard output. When the reader has gone (`roxyctl … | head -1`), roxyctl
+/// ends quietly, as other command-line tools do, instead of panicking.
+pub fn write(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct Output {
     pub json: bool,
@@ -15,11 +32,11 @@ impl Output {
     pub fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) {
         if self.json {
             match serde_json::to_string(value) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => line(&s),
                 Err(e) => eprintln!("roxyctl: {e}"),
             }
         } else {
-            println!("{}", text());
+            line(&text());
         }
     }
 
@@ -30,10 +47,7 @@ impl Output {
             None => ("Failed", format!("{e:#}")),
         };
         if self.json {
-            println!(
-                "{}",
-                serde_json::json!({ "error": { "kind": kind, "message": message } })
-            );
+            line(&serde_json::json!({ "error": { "kind": kind, "message": message } }).to_string());
         }
         eprintln!("roxyctl: {message}");
         ExitCode::FAILURE

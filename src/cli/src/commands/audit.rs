@@ -16,7 +16,7 @@ pub async fn show(out: Output, search: &str, limit: u32) -> anyhow::Result<ExitC
 pub async fn export() -> anyhow::Result<ExitCode> {
     let client = Client::session().await?;
     for entry in client.daemon().await?.audit("", 100_000).await? {
-        println!("{}", serde_json::to_string(&entry)?);
+        crate::output::line(&serde_json::to_string(&entry)?);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -151,7 +151,7 @@ pub async fn run(out: Output, command: DocsCommand) -> anyhow::Result<ExitCode> 
                         },
                     );
                 }
-                None => print!("{yaml}"),
+                None => crate::output::write(&yaml),
             }
         }
         DocsCommand::Folders { add, remove } => {

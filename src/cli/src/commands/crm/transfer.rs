@@ -57,7 +57,7 @@ pub async fn import(
         return Ok(ExitCode::SUCCESS);
     }
     if !out.json {
-        println!("{}", describe(&report));
+        crate::output::line(&describe(&report));
     }
     watch::follow_new(&client, out, || async {
         Ok(crm
@@ -115,7 +115,7 @@ pub async fn export(
                 || fill(&gettext("Wrote {}."), &[&path.display()]),
             );
         }
-        None => print!("{text}"),
+        None => crate::output::write(&text),
     }
     Ok(ExitCode::SUCCESS)
 }
