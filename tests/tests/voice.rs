@@ -99,21 +99,48 @@ impl Microphone {
     /// The next time roxyd opens the microphone it hears these sentences one after another
     /// (two seconds apart), then quiet for `quiet_after` seconds.
     fn will_hear_all(&self, sentences: &[&str], quiet_after: f32) {
+        let clips: Vec<Clip> = sentences.iter().map(|s| Clip::Say(s)).collect();
+        self.will_hear_clips(&clips, quiet_after);
+    }
+
+    /// Like `will_hear_all`, with noise among the sentences.
+    fn will_hear_clips(&self, clips: &[Clip], quiet_after: f32) {
         let mut audio = Vec::new();
-        for (i, text) in sentences.iter().enumerate() {
+        for (i, clip) in clips.iter().enumerate() {
             let raw = self.home.path().join(format!("part{i}.raw"));
-            let last = i + 1 == sentences.len();
-            speech::speak_raw(
-                text,
-                "en-us",
-                160,
-                if last { quiet_after } else { 2.0 },
-                &raw,
-            );
+            let quiet = if i + 1 == clips.len() {
+                quiet_after
+            } else {
+                2.0
+            };
+            match clip {
+                Clip::Say(text) => speech::speak_raw(text, "en-us", 160, quiet, &raw),
+                // Pink noise as loud as speech, like a fan or a rustle near the microphone.
+                Clip::Noise(seconds) => speech::sox(
+                    &["-n".as_ref()],
+                    &raw,
+                    &[
+                        "synth",
+                        &seconds.to_string(),
+                        "pinknoise",
+                        "vol",
+                        "0.3",
+                        "pad",
+                        "0.5",
+                        &quiet.to_string(),
+                    ],
+                ),
+            }
             audio.extend(std::fs::read(&raw).unwrap());
         }
         std::fs::write(self.home.path().join("mic.raw"), audio).unwrap();
     }
+}
+
+enum Clip<'a> {
+    Say(&'a str),
+    /// Seconds of noise.
+    Noise(f32),
 }
 
 /// The reply voice and ONNX Runtime, as `build-aux/fetch-tts.sh` unpacks them.
@@ -311,13 +338,14 @@ fn the_wake_word_wakes_on_its_phrase_only_and_a_trained_one_replaces_it() {
     assert_eq!(wake["recordings"], 6, "{wake}");
     assert_eq!(wake["problem"], "", "{wake}");
 
-    // Always listening: a near miss ("hey rocky") and a command without the wake phrase do
-    // nothing; "hey roxy, …" acts.
-    mic.will_hear_all(
+    // Always listening: a near miss ("hey rocky"), a command without the wake phrase and
+    // noise do nothing; "hey roxy, …" acts.
+    mic.will_hear_clips(
         &[
-            "hey rocky, start recording",
-            "start recording",
-            "hey roxy, switch to scene live",
+            Clip::Say("hey rocky, start recording"),
+            Clip::Say("start recording"),
+            Clip::Noise(1.5),
+            Clip::Say("hey roxy, switch to scene live"),
         ],
         30.0,
     );
@@ -465,6 +493,17 @@ fn typed_sentences_take_the_same_path_and_confirm_runbooks_wait_for_a_click() {
     assert_eq!(yes["outcome"], "done", "{yes}");
     assert!(bus.wait_for(Duration::from_secs(20), || marker.exists()));
 
+    // The same through the microphone: a heard sentence the matcher is unsure of asks back,
+    // and a spoken "yes" acts.
+    std::fs::remove_file(&marker).unwrap();
+    let unsure = listen(&bus, &mic, "run the run book tide");
+    assert_eq!(unsure["source"], "microphone", "{unsure}");
+    assert_eq!(unsure["outcome"], "asked", "{unsure}");
+    assert!(!marker.exists());
+    let yes = listen(&bus, &mic, "yes");
+    assert_eq!(yes["outcome"], "done", "{yes}");
+    assert!(bus.wait_for(Duration::from_secs(20), || marker.exists()));
+
     // A broken intents file is reported with its place; the intents in use stay.
     let intents_file = bus.dir.path().join("config/intents.yaml");
     std::fs::write(
@@ -487,12 +526,17 @@ fn typed_sentences_take_the_same_path_and_confirm_runbooks_wait_for_a_click() {
     assert!(status["coverage"].as_f64().unwrap() > 0.5, "{status}");
 
     let log = bus.roxyctl_json(&["voice", "log"]);
-    assert_eq!(log.as_array().unwrap().len(), 4, "{log}");
-    assert!(log
+    let sources: Vec<&str> = log
         .as_array()
         .unwrap()
         .iter()
-        .all(|e| e["source"] == "typed"));
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        ["microphone", "microphone", "typed", "typed", "typed", "typed"],
+        "{log}"
+    );
 }
 
 /// roxyctl's standard output and error together, and whether it succeeded.
