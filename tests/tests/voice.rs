@@ -534,7 +534,14 @@ fn typed_sentences_take_the_same_path_and_confirm_runbooks_wait_for_a_click() {
         .collect();
     assert_eq!(
         sources,
-        ["microphone", "microphone", "typed", "typed", "typed", "typed"],
+        [
+            "microphone",
+            "microphone",
+            "typed",
+            "typed",
+            "typed",
+            "typed"
+        ],
         "{log}"
     );
 }
