@@ -38,3 +38,14 @@ for bin in roxy roxyd roxyctl; do
     cp -p "$CARGO_TARGET_DIR/$cargo_profile/$bin" "$outdir/.$bin.tmp"
     mv -f "$outdir/.$bin.tmp" "$outdir/$bin"
 done
+
+# Piper's phonemes come from espeak-ng, whose data the espeak-rs-sys build made inside the
+# target directory; meson installs this copy beside the app (roxyd looks in
+# <prefix>/share/roxy/espeak-ng-data). The newest build of it is the one just linked.
+espeak=$(ls -td "$CARGO_TARGET_DIR/$cargo_profile"/build/espeak-rs-sys-*/out/share/espeak-ng-data 2>/dev/null | head -n 1)
+if [ -n "$espeak" ]; then
+    rm -rf "$outdir/.espeak-ng-data.tmp"
+    cp -R "$espeak" "$outdir/.espeak-ng-data.tmp"
+    rm -rf "$outdir/espeak-ng-data"
+    mv "$outdir/.espeak-ng-data.tmp" "$outdir/espeak-ng-data"
+fi

@@ -53,6 +53,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    voice::point_espeak_at_installed_data();
     roxy_ipc::i18n::init();
     let args = Args::parse();
     logging::init();

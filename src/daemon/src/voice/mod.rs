@@ -27,6 +27,7 @@ use roxy_ipc::names::{interfaces::VOICE1, DAEMON_PATH};
 use roxy_ipc::voice::{HeardInfo, IntentInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
 use roxy_ipc::RoxyError;
 use roxy_voice::{SegmenterSettings, Transcriber};
+pub use speaker::point_espeak_at_installed_data;
 use speaker::Speaker;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

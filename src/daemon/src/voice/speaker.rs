@@ -24,6 +24,29 @@ const STOP_WORDS: &[&str] = &[
     "never mind",
 ];
 
+/// Where the reply voice's phonemizer (espeak-ng, through piper-rs) looks for its data.
+const ESPEAK_DATA_VARIABLE: &str = "PIPER_ESPEAKNG_DATA_DIRECTORY";
+
+/// An installed roxyd (`<prefix>/bin/roxyd`) finds espeak-ng's data that meson installed in
+/// `<prefix>/share/roxy/espeak-ng-data`; a roxyd run from the cargo target dir uses the path
+/// its build compiled in. Called first thing in `main`, while roxyd has one thread, because
+/// it sets an environment variable.
+pub fn point_espeak_at_installed_data() {
+    if std::env::var_os(ESPEAK_DATA_VARIABLE).is_some() {
+        return;
+    }
+    let Some(prefix) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.to_path_buf()))
+    else {
+        return;
+    };
+    let shared = prefix.join("share").join("roxy");
+    if shared.join("espeak-ng-data").join("phondata").is_file() {
+        std::env::set_var(ESPEAK_DATA_VARIABLE, &shared);
+    }
+}
+
 pub fn is_stop_word(words: &[String]) -> bool {
     STOP_WORDS.contains(&words.join(" ").as_str())
 }
