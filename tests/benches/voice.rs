@@ -17,7 +17,8 @@ use roxy_core::voice::{
 use roxy_tests::speech;
 use roxy_voice::wakeword::DEFAULT_SENSITIVITY;
 use roxy_voice::{
-    Segmenter, SegmenterEvent, SegmenterSettings, Transcriber, WakeDetector, WakeReference,
+    Decoding, Segmenter, SegmenterEvent, SegmenterSettings, Transcriber, WakeDetector,
+    WakeReference,
 };
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -409,6 +410,33 @@ fn spoken_replies() {
 }
 
 /// One command clip's outcome.
+/// A second, slower decoding of a clip the quick pass left unsure about.
+struct SecondTry {
+    /// The right intent would be acted on.
+    right: bool,
+    /// Another intent would be acted on.
+    wrong: bool,
+    ms: f64,
+}
+
+const SECOND_OPINIONS: [(Decoding, &str); 3] = [
+    (
+        Decoding {
+            beam_search: true,
+            full_window: false,
+        },
+        "beam 5 over the clip",
+    ),
+    (
+        Decoding {
+            beam_search: false,
+            full_window: true,
+        },
+        "greedy over 30 s",
+    ),
+    (Decoding::THOROUGH, "beam 5 over 30 s"),
+];
+
 struct Row {
     tuned: bool,
     /// The wake phrase was in the transcript.
@@ -473,6 +501,7 @@ fn main() {
     let mut rows = Vec::new();
     let (mut roxy_ms, mut cli_ms, mut audio_s) = (Vec::new(), Vec::new(), 0.0);
     let mut decided_ms = Vec::new();
+    let mut second_tries: [Vec<SecondTry>; 3] = Default::default();
     for (i, (sentence, intent, tuned)) in COMMANDS.iter().enumerate() {
         for (v, (voice, _)) in VOICES.iter().enumerate() {
             let cut = utterances(&clips[i * VOICES.len() + v]);
@@ -501,6 +530,24 @@ fn main() {
             let right = best
                 .as_ref()
                 .is_some_and(|m| m.intent == *intent && m.decision() == Decision::Act);
+            let mut second_texts = String::new();
+            if best.as_ref().is_none_or(|m| m.decision() != Decision::Act) {
+                for (k, (decoding, _)) in SECOND_OPINIONS.iter().enumerate() {
+                    let started = Instant::now();
+                    let second = stt.transcribe_with(&utterance, &words, *decoding).unwrap();
+                    let ms = started.elapsed().as_secs_f64() * 1e3;
+                    let acts = matcher
+                        .best(&second.text)
+                        .filter(|m| m.decision() == Decision::Act);
+                    let right = acts.as_ref().is_some_and(|m| m.intent == *intent);
+                    second_texts.push_str(&format!(" | {:?}", second.text));
+                    second_tries[k].push(SecondTry {
+                        right,
+                        wrong: acts.is_some() && !right,
+                        ms,
+                    });
+                }
+            }
             let (cli_text, cli_time) = if cli.is_file() {
                 whisper_cli(&cli, &model, dir.path(), &utterance)
             } else {
@@ -511,7 +558,10 @@ fn main() {
                 tuned: *tuned,
                 woke,
                 right,
-                line: format!("{sentence} [{voice}] → {:?} | cli {:?}", t.text, cli_text),
+                line: format!(
+                    "{sentence} [{voice}] → {:?} | cli {:?}{second_texts}",
+                    t.text, cli_text
+                ),
             });
         }
     }
@@ -519,6 +569,7 @@ fn main() {
     let background_s = background.len() as f64 / 16_000.0;
     let cpu_before = cpu_time();
     let mut false_alarms = 0;
+    let mut second_false_alarms = [0; 3];
     let mut transcribed = 0;
     for utterance in utterances(&background) {
         transcribed += 1;
@@ -532,6 +583,18 @@ fn main() {
         {
             false_alarms += 1;
             println!("false alarm: {:?}", t.text);
+        } else if addressed {
+            // Addressed but unsure: the second opinion the daemon would ask for.
+            for (k, (decoding, _)) in SECOND_OPINIONS.iter().enumerate() {
+                let second = stt.transcribe_with(&utterance, &words, *decoding).unwrap();
+                if matcher
+                    .best(&second.text)
+                    .is_some_and(|m| m.decision() == Decision::Act)
+                {
+                    second_false_alarms[k] += 1;
+                    println!("false alarm of the second opinion: {:?}", second.text);
+                }
+            }
         }
     }
     let cpu = (cpu_time() - cpu_before).as_secs_f64();
@@ -597,6 +660,19 @@ fn main() {
             count(tuned, &|r| r.right),
             count(tuned, &|r| r.woke),
             total(tuned)
+        );
+    }
+    for (k, (_, label)) in SECOND_OPINIONS.iter().enumerate() {
+        let tries = &second_tries[k];
+        let mut ms: Vec<f64> = tries.iter().map(|t| t.ms).collect();
+        ms.sort_by(f64::total_cmp);
+        println!(
+            "| second opinion ({label}) on the {} unsure clips: right / wrong intent acted on, p50 ms, false alarms in non-command audio | {} / {} , {:.0} ms, {} | | |",
+            tries.len(),
+            tries.iter().filter(|t| t.right).count(),
+            tries.iter().filter(|t| t.wrong).count(),
+            percentile(&ms, 0.5),
+            second_false_alarms[k]
         );
     }
     println!(

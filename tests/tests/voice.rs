@@ -493,16 +493,30 @@ fn typed_sentences_take_the_same_path_and_confirm_runbooks_wait_for_a_click() {
     assert_eq!(yes["outcome"], "done", "{yes}");
     assert!(bus.wait_for(Duration::from_secs(20), || marker.exists()));
 
-    // The same through the microphone: a heard sentence the matcher is unsure of asks back,
-    // and a spoken "yes" acts.
+    // The same through the microphone: a heard sentence the matcher is unsure of, even after
+    // the second opinion (beam search over the whole window), asks back; a spoken "yes" acts.
     std::fs::remove_file(&marker).unwrap();
-    let unsure = listen(&bus, &mic, "run the run book tide");
+    wait_model(&bus);
+    let unsure = listen(&bus, &mic, "run run book tidal");
     assert_eq!(unsure["source"], "microphone", "{unsure}");
     assert_eq!(unsure["outcome"], "asked", "{unsure}");
     assert!(!marker.exists());
     let yes = listen(&bus, &mic, "yes");
     assert_eq!(yes["outcome"], "done", "{yes}");
     assert!(bus.wait_for(Duration::from_secs(20), || marker.exists()));
+
+    // The quick pass hears "save the replay" as "Same for each leg.", which fits nothing; the
+    // second opinion hears it right, so the replay intent is tried (and fails without OBS).
+    let replay = listen(&bus, &mic, "save the replay");
+    assert_eq!(replay["intent"], "replay", "{replay}");
+    let heard = replay["transcript"].as_str().unwrap_or_default();
+    assert_eq!(heard.trim_end_matches('.'), "Save the replay", "{replay}");
+    assert!(
+        replay["reply"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("No OBS instance is set up")),
+        "{replay}"
+    );
 
     // A broken intents file is reported with its place; the intents in use stay.
     let intents_file = bus.dir.path().join("config/intents.yaml");
@@ -535,6 +549,7 @@ fn typed_sentences_take_the_same_path_and_confirm_runbooks_wait_for_a_click() {
     assert_eq!(
         sources,
         [
+            "microphone",
             "microphone",
             "microphone",
             "typed",

@@ -12,7 +12,7 @@ pub mod wakeword;
 
 pub use capture::{input_devices, Capture, CaptureError};
 pub use segmenter::{Segmenter, SegmenterEvent, SegmenterSettings};
-pub use stt::{SttError, Transcriber, Transcript};
+pub use stt::{Decoding, SttError, Transcriber, Transcript};
 pub use tts::{TtsError, Voice};
 pub use wakeword::{WakeDetector, WakeError, WakeHit, WakeReference};
 

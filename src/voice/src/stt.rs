@@ -27,6 +27,29 @@ pub enum SttError {
     Failed(String),
 }
 
+/// How hard the decoder tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decoding {
+    /// Beam search with 5 beams instead of one greedy pass.
+    pub beam_search: bool,
+    /// The whole 30 s window instead of an audio context sized to the clip.
+    pub full_window: bool,
+}
+
+impl Decoding {
+    /// The fast first try: greedy over the clip's own length.
+    pub const QUICK: Self = Self {
+        beam_search: false,
+        full_window: false,
+    };
+    /// What whisper.cpp's CLI does: beam search over the whole window; a second opinion when
+    /// the quick words fit no intent.
+    pub const THOROUGH: Self = Self {
+        beam_search: true,
+        full_window: true,
+    };
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transcript {
     pub text: String,
@@ -71,6 +94,15 @@ impl Transcriber {
 
     /// Transcribes 16 kHz mono audio; `vocabulary` words steer the spelling of names.
     pub fn transcribe(&self, audio: &[f32], vocabulary: &[&str]) -> Result<Transcript, SttError> {
+        self.transcribe_with(audio, vocabulary, Decoding::QUICK)
+    }
+
+    pub fn transcribe_with(
+        &self,
+        audio: &[f32],
+        vocabulary: &[&str],
+        decoding: Decoding,
+    ) -> Result<Transcript, SttError> {
         let started = Instant::now();
         let seconds = audio.len() as f32 / SAMPLE_RATE as f32;
         // whisper needs at least one second; pad short clips with silence.
@@ -85,11 +117,11 @@ impl Transcriber {
             audio
         };
         let prompt = prompt(vocabulary);
-        let mut text = self.run(input, seconds, &prompt)?;
+        let mut text = self.run(input, seconds, &prompt, decoding)?;
         // A prompt sometimes makes tiny models answer with nothing at all; the sentence
         // without help beats no sentence.
         if text.is_empty() && !prompt.is_empty() {
-            text = self.run(input, seconds, "")?;
+            text = self.run(input, seconds, "", decoding)?;
         }
         let took = started.elapsed();
         Ok(Transcript {
@@ -99,8 +131,22 @@ impl Transcriber {
         })
     }
 
-    fn run(&self, input: &[f32], seconds: f32, prompt: &str) -> Result<String, SttError> {
-        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+    fn run(
+        &self,
+        input: &[f32],
+        seconds: f32,
+        prompt: &str,
+        decoding: Decoding,
+    ) -> Result<String, SttError> {
+        let strategy = if decoding.beam_search {
+            SamplingStrategy::BeamSearch {
+                beam_size: 5,
+                patience: -1.0,
+            }
+        } else {
+            SamplingStrategy::Greedy { best_of: 1 }
+        };
+        let mut params = FullParams::new(strategy);
         params.set_n_threads(self.threads);
         params.set_language(Some("en"));
         params.set_no_context(true);
@@ -111,7 +157,9 @@ impl Transcriber {
         params.set_print_realtime(false);
         params.set_print_timestamps(false);
         params.set_suppress_blank(true);
-        params.set_audio_ctx(audio_context(seconds));
+        if !decoding.full_window {
+            params.set_audio_ctx(audio_context(seconds));
+        }
         // A shortened audio context sometimes sends the decoder into a loop ("start recording,
         // start recording, …"); a command is never this long.
         params.set_max_tokens(MAX_TOKENS);

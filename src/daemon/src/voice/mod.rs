@@ -26,7 +26,7 @@ use roxy_ipc::i18n::{fill, gettext};
 use roxy_ipc::names::{interfaces::VOICE1, DAEMON_PATH};
 use roxy_ipc::voice::{HeardInfo, IntentInfo, IntentMatchInfo, IntentsInfo, VoiceStatusInfo};
 use roxy_ipc::RoxyError;
-use roxy_voice::{SegmenterSettings, Transcriber};
+use roxy_voice::{Decoding, SegmenterSettings, Transcriber};
 pub use speaker::point_espeak_at_installed_data;
 use speaker::Speaker;
 use std::path::{Path, PathBuf};
@@ -498,14 +498,16 @@ impl VoiceHub {
             .prompt_words()
             .map(str::to_string)
             .collect();
+        let quick = transcriber.clone();
         let result = tokio::task::spawn_blocking(move || {
             let vocabulary: Vec<&str> = words.iter().map(String::as_str).collect();
-            transcriber.transcribe(&audio, &vocabulary)
+            let transcript = quick.transcribe(&audio, &vocabulary);
+            (audio, words, transcript)
         })
         .await;
-        let transcript = match result {
-            Ok(Ok(t)) => t,
-            Ok(Err(e)) => {
+        let (audio, words, transcript) = match result {
+            Ok((audio, words, Ok(t))) => (audio, words, t),
+            Ok((_, _, Err(e))) => {
                 tracing::warn!("{e}");
                 self.set_state(self.resting_state());
                 return;
@@ -545,8 +547,59 @@ impl VoiceHub {
             self.set_state(self.resting_state());
             return;
         }
-        self.handle(&transcript.text, "microphone", stt_ms, detected)
+        let (text, stt_ms) = self
+            .second_opinion(transcriber, audio, words, transcript.text, stt_ms)
             .await;
+        self.handle(&text, "microphone", stt_ms, detected).await;
+    }
+
+    /// When the quick transcript fits no intent well enough to act on, beam search over the
+    /// same audio often hears it right ("we play" → "replay"); its words are taken only if
+    /// they would be acted on. It costs a few hundred ms, so only unsure sentences pay it.
+    /// Returns the words to handle and the speech-to-text time in all.
+    async fn second_opinion(
+        &self,
+        transcriber: Arc<Transcriber>,
+        audio: Vec<f32>,
+        words: Vec<String>,
+        quick: String,
+        quick_ms: u64,
+    ) -> (String, u64) {
+        let question_waits = self
+            .inner
+            .lock()
+            .unwrap()
+            .pending
+            .as_ref()
+            .is_some_and(|(_, at)| at.elapsed() < QUESTION_WAITS);
+        if question_waits || self.acts_on(&quick).await {
+            return (quick, quick_ms);
+        }
+        let careful = tokio::task::spawn_blocking(move || {
+            let vocabulary: Vec<&str> = words.iter().map(String::as_str).collect();
+            transcriber.transcribe_with(&audio, &vocabulary, Decoding::THOROUGH)
+        })
+        .await;
+        let Ok(Ok(careful)) = careful else {
+            return (quick, quick_ms);
+        };
+        let total_ms = quick_ms + careful.took.as_millis() as u64;
+        if self.acts_on(&careful.text).await {
+            tracing::info!(quick = %quick, careful = %careful.text, "the second opinion understood it");
+            (careful.text, total_ms)
+        } else {
+            (quick, total_ms)
+        }
+    }
+
+    /// Whether `sentence` would be acted on as it stands.
+    async fn acts_on(&self, sentence: &str) -> bool {
+        let said = self.command_words(sentence).join(" ");
+        let live = self.live().await;
+        let loaded = self.intents.read().await;
+        Matcher::new(&loaded.set, &live.vocabulary)
+            .best(&said)
+            .is_some_and(|m| m.decision() == Decision::Act)
     }
 
     /// The wake-word detector decides which sentences are commands (the microphone is open
@@ -734,7 +787,7 @@ impl VoiceHub {
                     Err(e) => {
                         let (outcome, reply) = match &e {
                             RoxyError::Denied(msg) => (Outcome::Refused, msg.clone()),
-                            other => (Outcome::Failed, other.to_string()),
+                            other => (Outcome::Failed, other.human()),
                         };
                         self.finish(
                             sentence,
