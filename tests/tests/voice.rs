@@ -47,6 +47,14 @@ impl Microphone {
     /// 16-bit at the voice's 22,050 Hz), once it has stopped growing; transcribed by whisper
     /// with `vocabulary` in its prompt, as roxyd does with scene names.
     fn spoken(&self, vocabulary: &[&str]) -> (String, f64) {
+        let audio = self.spoken_audio();
+        let stt = roxy_voice::Transcriber::load(&whisper_model()).unwrap();
+        let seconds = audio.len() as f64 / 16_000.0;
+        (stt.transcribe(&audio, vocabulary).unwrap().text, seconds)
+    }
+
+    /// What roxyd said last, at 16 kHz, from its first sound to its last.
+    fn spoken_audio(&self) -> Vec<f32> {
         let path = self.home.path().join("speaker.raw");
         let mut last = 0;
         let mut stable = 0;
@@ -66,16 +74,26 @@ impl Microphone {
         assert!(last > 22_050, "nothing was spoken ({last} bytes)");
         let heard = self.home.path().join("spoken16k.raw");
         speech::raw_to_16k(&path, 22_050, 16, "signed-integer", &heard, &[]);
-        let stt = roxy_voice::Transcriber::load(&whisper_model()).unwrap();
         // ALSA's null device takes samples as fast as they come, so the file holds the
         // silence played while roxyd waited for the end; only the speech counts.
         let audio = speech::read_raw(&heard);
         let loud = |s: &f32| s.abs() > 0.01;
         let first = audio.iter().position(loud).unwrap_or(0);
         let last = audio.iter().rposition(loud).unwrap_or(0);
-        let audio = audio[first..=last.max(first)].to_vec();
-        let seconds = audio.len() as f64 / 16_000.0;
-        (stt.transcribe(&audio, vocabulary).unwrap().text, seconds)
+        audio[first..=last.max(first)].to_vec()
+    }
+
+    /// The next time roxyd opens the microphone it hears what it said last: the Piper voice
+    /// as the person giving a command, with half a second of quiet before and two after.
+    fn will_hear_what_was_spoken(&self) {
+        let audio = self.spoken_audio();
+        let mut bytes = vec![0u8; 16_000];
+        for sample in audio {
+            let s = (sample * 32767.0).clamp(-32768.0, 32767.0) as i16;
+            bytes.extend_from_slice(&s.to_le_bytes());
+        }
+        bytes.extend(vec![0u8; 64_000]);
+        std::fs::write(self.home.path().join("mic.raw"), bytes).unwrap();
     }
 
     /// The next time roxyd opens the microphone it hears `text` spoken by espeak-ng, with
@@ -185,6 +203,10 @@ fn wait_model(bus: &TestBus) {
 /// `roxyctl voice listen` with `text` at the microphone; returns the log entry.
 fn listen(bus: &TestBus, mic: &Microphone, text: &str) -> Value {
     mic.will_hear(text);
+    listen_to_what_the_microphone_hears(bus, text)
+}
+
+fn listen_to_what_the_microphone_hears(bus: &TestBus, text: &str) -> Value {
     let out = bus.roxyctl(&["--json", "voice", "listen", "--timeout", "60"]);
     let entry: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
         panic!(
@@ -271,6 +293,19 @@ fn push_to_talk_switches_scenes_and_records_on_real_obs() {
         "heard {spoken:?}"
     );
 
+    // A command in the Piper voice: roxyd's own voice, recorded from its speaker, is what the
+    // microphone hears next.
+    bus.roxyctl_ok(&["voice", "speak", "Switch to scene intro."]);
+    mic.will_hear_what_was_spoken();
+    let heard = listen_to_what_the_microphone_hears(&bus, "switch to scene intro (Piper)");
+    assert_eq!(heard["intent"], "scene", "{heard}");
+    assert!(
+        bus.wait_for(Duration::from_secs(10), || {
+            bus.roxyctl_json(&["obs", "status"])["program_scene"] == "Intro"
+        }),
+        "{heard}"
+    );
+
     // Push-to-talk from the tray, once the model is loaded.
     let pid = bus.daemon_pid().expect("roxyd runs");
     let prefix = format!("org.kde.StatusNotifierItem-{pid}-");
@@ -294,7 +329,7 @@ fn push_to_talk_switches_scenes_and_records_on_real_obs() {
     // Everything is in the log, with timings for what was heard.
     let log = bus.roxyctl_json(&["voice", "log"]);
     let log = log.as_array().unwrap();
-    assert_eq!(log.len(), 5, "{log:?}");
+    assert_eq!(log.len(), 6, "{log:?}");
     assert!(
         log.iter().all(|e| e["stt_ms"].as_u64().unwrap() > 0),
         "{log:?}"
@@ -572,6 +607,11 @@ fn run_text(bus: &TestBus, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// `roxyctl voice models install KIND SOURCE -f`: whether the job succeeded, and all it said.
+fn install(bus: &TestBus, kind: &str, source: &str) -> (bool, String) {
+    run_text(bus, &["voice", "models", "install", kind, source, "-f"])
+}
+
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .into_iter()
@@ -642,17 +682,7 @@ fn models_install_from_a_file_or_url_load_as_jobs_and_can_be_removed() {
     // A text file named .bin is copied, found not to be a ggml model, and removed again.
     let junk = bus.dir.path().join("notes.bin");
     std::fs::write(&junk, "not a model at all").unwrap();
-    let (ok, text) = run_text(
-        &bus,
-        &[
-            "voice",
-            "models",
-            "install",
-            "whisper",
-            junk.to_str().unwrap(),
-            "-f",
-        ],
-    );
+    let (ok, text) = install(&bus, "whisper", junk.to_str().unwrap());
     assert!(
         !ok && text.contains("is not a whisper.cpp speech model"),
         "{text}"
@@ -661,17 +691,7 @@ fn models_install_from_a_file_or_url_load_as_jobs_and_can_be_removed() {
 
     // The real model from a file: copied with progress, then loaded because none was.
     let whisper = whisper_model();
-    let (ok, text) = run_text(
-        &bus,
-        &[
-            "voice",
-            "models",
-            "install",
-            "whisper",
-            whisper.to_str().unwrap(),
-            "-f",
-        ],
-    );
+    let (ok, text) = install(&bus, "whisper", whisper.to_str().unwrap());
     assert!(ok, "{text}\n{}", bus.log());
     let name = whisper.file_stem().unwrap().to_string_lossy().into_owned();
     assert!(
@@ -704,25 +724,12 @@ fn models_install_from_a_file_or_url_load_as_jobs_and_can_be_removed() {
     std::os::unix::fs::symlink(&onnx, served.path().join("lonely.onnx")).unwrap();
     let server = FileServer::start(served.path());
     let lonely = server.url("/lonely.onnx");
-    let (ok, text) = run_text(
-        &bus,
-        &["voice", "models", "install", "piper", &lonely, "-f"],
-    );
+    let (ok, text) = install(&bus, "piper", &lonely);
     assert!(
         !ok && text.contains("lonely.onnx.json") && text.contains("404"),
         "{text}"
     );
-    let (ok, text) = run_text(
-        &bus,
-        &[
-            "voice",
-            "models",
-            "install",
-            "piper",
-            &server.url("/en_US-joe-medium.onnx"),
-            "-f",
-        ],
-    );
+    let (ok, text) = install(&bus, "piper", &server.url("/en_US-joe-medium.onnx"));
     assert!(ok, "{text}\n{}", bus.log());
     assert_eq!(
         files_in(&models.join("piper")),
@@ -763,17 +770,7 @@ fn models_install_from_a_file_or_url_load_as_jobs_and_can_be_removed() {
         &wake_file,
     )
     .unwrap();
-    let (ok, text) = run_text(
-        &bus,
-        &[
-            "voice",
-            "models",
-            "install",
-            "wakeword",
-            wake_file.to_str().unwrap(),
-            "-f",
-        ],
-    );
+    let (ok, text) = install(&bus, "wakeword", wake_file.to_str().unwrap());
     assert!(ok, "{text}");
     let (ok, text) = run_text(
         &bus,
