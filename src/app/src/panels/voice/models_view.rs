@@ -95,9 +95,9 @@ impl KindRow {
             *self.names.borrow_mut() = names;
         }
         let in_use = mine.iter().position(|m| m.in_use);
-        if let Some(i) = in_use {
-            self.row.set_selected(i as u32);
-        }
+        // With none in use (its load failed), nothing is selected, so choosing any one of
+        // them is a change the row reports.
+        self.row.set_selected(in_use.map_or(gtk::INVALID_LIST_POSITION, |i| i as u32));
         self.filling.set(false);
         let subtitle = match in_use.map(|i| mine[i]) {
             Some(m) => fill(
