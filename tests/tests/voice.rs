@@ -635,6 +635,9 @@ fn models_install_from_a_file_or_url_load_as_jobs_and_can_be_removed() {
     std::os::unix::fs::symlink(tts.join("onnxruntime"), bus.data_dir().join("onnxruntime"))
         .unwrap();
     let models = bus.data_dir().join("models");
+    // What an install cut short by a crash leaves behind is cleared when roxyd starts.
+    std::fs::create_dir_all(models.join("whisper")).unwrap();
+    std::fs::write(models.join("whisper/.ggml-big.bin.part"), "half a model").unwrap();
 
     let mut status = Value::Null;
     assert!(
@@ -647,6 +650,7 @@ fn models_install_from_a_file_or_url_load_as_jobs_and_can_be_removed() {
         "without a model the status should say how to install one: {status}"
     );
     assert_eq!(status["model_ready"], false);
+    assert_eq!(files_in(&models.join("whisper")), Vec::<String>::new());
     let listed = bus.roxyctl_json(&["voice", "models"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
     assert_eq!(listed[0]["name"], "hey-roxy");

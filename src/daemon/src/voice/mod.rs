@@ -98,6 +98,8 @@ pub struct VoiceHub {
     /// The speech model's file, while one is loaded.
     model_path: Mutex<Option<PathBuf>>,
     catalog: models::Catalog,
+    /// Held while a model loads.
+    loading: tokio::sync::Mutex<()>,
     supervisor: Arc<crate::supervisor::Supervisor>,
     heard_tx: mpsc::UnboundedSender<MicEvent>,
     coverage_bits: AtomicU64,
@@ -155,6 +157,7 @@ impl VoiceHub {
             transcriber: RwLock::new(None),
             model_path: Mutex::new(None),
             catalog: models::Catalog::new(data_dir),
+            loading: tokio::sync::Mutex::new(()),
             supervisor,
             heard_tx,
             coverage_bits: AtomicU64::new(coverage.to_bits()),
@@ -477,6 +480,7 @@ impl VoiceHub {
 
     async fn on_utterance(&self, audio: Vec<f32>, detected: Instant, woken: bool) {
         let Some(transcriber) = self.transcriber.read().await.clone() else {
+            self.set_state(self.resting_state());
             return;
         };
         // Push-to-talk is never roxyd's own voice heard back.
@@ -488,6 +492,7 @@ impl VoiceHub {
         if self.detector_listens() && !woken && !speaking && !self.expects_command() {
             // The detector didn't hear the wake phrase: not for roxy, and not worth
             // transcribing.
+            self.set_state(self.resting_state());
             return;
         }
         self.set_state("thinking");

@@ -72,10 +72,22 @@ impl Source {
         }
     }
 
+    /// For messages and logs: a URL without user, password or query (they may hold tokens).
     pub fn describe(&self) -> String {
         match self {
             Self::File(path) => path.display().to_string(),
-            Self::Url(url) => url.clone(),
+            Self::Url(url) => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+                let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                let host = authority.rsplit('@').next().unwrap_or(authority);
+                let path = path.split(['?', '#']).next().unwrap_or_default();
+                let hidden = if url[scheme.len()..].contains(['?', '#']) {
+                    "?…"
+                } else {
+                    ""
+                };
+                format!("{scheme}://{host}{path}{hidden}")
+            }
         }
     }
 }
@@ -88,8 +100,9 @@ pub fn copy(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, Option<u64>),
 ) -> Result<u64, JobFailure> {
+    let existed = dest.exists();
     let result = copy_inner(source, dest, cancel, progress);
-    if result.is_err() {
+    if result.is_err() && !existed {
         let _ = std::fs::remove_file(dest);
     }
     result
@@ -101,7 +114,20 @@ fn copy_inner(
     cancel: &AtomicBool,
     progress: &mut dyn FnMut(u64, Option<u64>),
 ) -> Result<u64, JobFailure> {
-    let mut out = std::fs::File::create(dest).map_err(|e| write_failed(dest, &e))?;
+    // A part file that exists belongs to another install of the same model still running.
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dest)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                JobFailure::Failed(gettext(
+                    "This model is being installed already; wait for that install to end.",
+                ))
+            } else {
+                write_failed(dest, &e)
+            }
+        })?;
     let copied = match source {
         Source::File(path) => {
             let mut file = std::fs::File::open(path).map_err(|e| read_failed(source, &e))?;
@@ -112,17 +138,22 @@ fn copy_inner(
             let agent: ureq::Agent = ureq::Agent::config_builder()
                 .timeout_connect(Some(Duration::from_secs(15)))
                 .timeout_recv_response(Some(Duration::from_secs(60)))
+                // A server that stops sending mid-file would otherwise hold the job forever.
+                .timeout_per_read(Some(Duration::from_secs(60)))
                 .http_status_as_error(false)
                 .build()
                 .into();
             let mut response = agent.get(url).call().map_err(|e| {
-                JobFailure::Failed(fill(&gettext("Could not fetch {}: {}"), &[&url, &e]))
+                JobFailure::Failed(fill(
+                    &gettext("Could not fetch {}: {}"),
+                    &[&source.describe(), &e],
+                ))
             })?;
             let status = response.status();
             if !status.is_success() {
                 return Err(JobFailure::Failed(fill(
                     &gettext("{} answered HTTP {}; check the address."),
-                    &[&url, &status.as_u16()],
+                    &[&source.describe(), &status.as_u16()],
                 )));
             }
             let total = response
@@ -188,10 +219,21 @@ mod tests {
     fn a_url_gives_its_last_segment_and_a_sibling_keeps_the_query() {
         let url = Source::Url("https://example.org/voices/en_US-joe.onnx?download=1".into());
         assert_eq!(url.file_name(), "en_US-joe.onnx");
+        let Source::Url(config) = url.with_suffix(".json") else {
+            panic!("a URL's sibling is a URL")
+        };
         assert_eq!(
-            url.with_suffix(".json").describe(),
+            config,
             "https://example.org/voices/en_US-joe.onnx.json?download=1"
         );
+    }
+
+    #[test]
+    fn a_url_is_described_without_credentials_or_query() {
+        let url = Source::Url("https://me:s3cret@example.org/v/joe.onnx?token=abc".into());
+        assert_eq!(url.describe(), "https://example.org/v/joe.onnx?…");
+        let plain = Source::Url("http://127.0.0.1:8080/m.bin".into());
+        assert_eq!(plain.describe(), "http://127.0.0.1:8080/m.bin");
     }
 
     #[test]

@@ -153,7 +153,13 @@ fn name_from(kind: Kind, source: &Source) -> Result<String, RoxyError> {
 }
 
 /// Checks a copied file is what it claims to be, before it becomes a model.
-fn check(kind: Kind, part: &Path, config: Option<&Path>, origin: &str) -> Result<(), String> {
+/// `config` is a Piper voice's copied `.onnx.json` and where it came from.
+fn check(
+    kind: Kind,
+    part: &Path,
+    config: Option<(&Path, &str)>,
+    origin: &str,
+) -> Result<(), String> {
     let not_it = || fill(&gettext("{} is not {}."), &[&origin, &kind.what()]);
     match kind {
         Kind::Whisper => {
@@ -167,17 +173,15 @@ fn check(kind: Kind, part: &Path, config: Option<&Path>, origin: &str) -> Result
             if first_bytes(part, 1)? != [0x08] {
                 return Err(not_it());
             }
-            let config = config.map(std::fs::read_to_string).transpose();
-            let config: Option<serde_json::Value> = config
-                .map_err(|e| e.to_string())?
-                .and_then(|text| serde_json::from_str(&text).ok());
-            let rate = config
-                .as_ref()
+            let (config, config_origin) = config.unwrap_or((Path::new(""), origin));
+            let rate = std::fs::read_to_string(config)
+                .ok()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
                 .and_then(|c| c["audio"]["sample_rate"].as_u64());
             if rate.is_none() {
                 return Err(fill(
-                    &gettext("{}.json is not a Piper voice config (it lacks audio.sample_rate)."),
-                    &[&origin],
+                    &gettext("{} is not a Piper voice config (it lacks audio.sample_rate)."),
+                    &[&config_origin],
                 ));
             }
         }
@@ -216,6 +220,12 @@ fn install_files(
             dest.with_extension("onnx.json"),
         )
     });
+    if part.exists() {
+        // Another install of this model is running (leftovers of a crash go at start).
+        return Err(JobFailure::Failed(gettext(
+            "This model is being installed already; wait for that install to end.",
+        )));
+    }
     let cancel = job.cancel_flag();
     let result = (|| {
         if let Some((from, to, _)) = &config {
@@ -239,8 +249,16 @@ fn install_files(
             }
         })?;
         job.log(fill(&gettext("Copied {} bytes from {}."), &[&bytes, &what]));
-        check(kind, &part, config.as_ref().map(|c| c.1.as_path()), &what)
-            .map_err(JobFailure::Failed)?;
+        let config_check = config
+            .as_ref()
+            .map(|(from, copied, _)| (copied.as_path(), from.describe()));
+        check(
+            kind,
+            &part,
+            config_check.as_ref().map(|(p, o)| (*p, o.as_str())),
+            &what,
+        )
+        .map_err(JobFailure::Failed)?;
         if dest.exists() {
             return Err(JobFailure::Failed(already_installed(dest)));
         }
@@ -268,13 +286,14 @@ fn already_installed(dest: &Path) -> String {
 
 /// Reads the file once with progress (so a long load shows how far it is; the loader then
 /// finds it in the page cache).
-fn read_through(path: &Path, job: &JobHandle) -> Result<(), String> {
-    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+fn read_through(path: &Path, job: &JobHandle) -> Result<(), JobFailure> {
+    let mut file = std::fs::File::open(path).map_err(failed)?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
     let mut buffer = vec![0u8; 4 << 20];
     let mut done = 0u64;
     loop {
-        let n = file.read(&mut buffer).map_err(|e| e.to_string())?;
+        not_cancelled(job)?;
+        let n = file.read(&mut buffer).map_err(failed)?;
         if n == 0 {
             return Ok(());
         }
@@ -288,6 +307,26 @@ fn read_through(path: &Path, job: &JobHandle) -> Result<(), String> {
 
 fn failed(e: impl std::fmt::Display) -> JobFailure {
     JobFailure::Failed(e.to_string())
+}
+
+/// A load cancelled while the model was read or prepared does not take the old one's place.
+fn not_cancelled(job: &JobHandle) -> Result<(), JobFailure> {
+    if job.cancel_flag().load(std::sync::atomic::Ordering::Relaxed) {
+        Err(JobFailure::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+/// Part files of installs cut short by a crash or kill: nothing will finish them.
+fn remove_leftover_parts(dir: &Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(".part") {
+            tracing::info!(file = %entry.path().display(), "removing an unfinished install");
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 impl VoiceHub {
@@ -361,7 +400,15 @@ impl VoiceHub {
                         &gettext("Nothing of this kind was loaded; loading “{}”."),
                         &[&name],
                     ));
-                    done = format!("{done} {}", hub.load(kind, &name, &job).await?);
+                    // The install stands even when loading fails; the job says both.
+                    let loaded = match hub.load(kind, &name, &job).await {
+                        Ok(loaded) => loaded,
+                        Err(JobFailure::Cancelled) => gettext("Loading it was cancelled."),
+                        Err(JobFailure::Failed(why)) => {
+                            fill(&gettext("It could not be loaded: {}"), &[&why])
+                        }
+                    };
+                    done = format!("{done} {loaded}");
                 }
                 Ok(done)
             })
@@ -448,6 +495,8 @@ impl VoiceHub {
 
     /// Loads model `name` and starts using it; the previous one stays if this one fails.
     async fn load(&self, kind: Kind, name: &str, job: &JobHandle) -> Result<String, JobFailure> {
+        // One load at a time, so the model in use and the remembered choice agree.
+        let _one_at_a_time = self.loading.lock().await;
         let path = self.catalog.path(kind, name);
         let started = Instant::now();
         match kind {
@@ -456,11 +505,11 @@ impl VoiceHub {
                 let transcriber = tokio::task::spawn_blocking(move || {
                     read_through(&file, &reading)?;
                     reading.progress(READ_SHARE, Some(gettext("Preparing the model")));
-                    Transcriber::load(&file).map_err(|e| e.to_string())
+                    Transcriber::load(&file).map_err(failed)
                 })
                 .await
-                .map_err(failed)?
-                .map_err(JobFailure::Failed)?;
+                .map_err(failed)??;
+                not_cancelled(job)?;
                 *self.transcriber.write().await = Some(Arc::new(transcriber));
                 *self.model_path.lock().unwrap() = Some(path);
                 self.set_message(String::new());
@@ -472,11 +521,11 @@ impl VoiceHub {
                 let voice = tokio::task::spawn_blocking(move || {
                     read_through(&file, &reading)?;
                     reading.progress(READ_SHARE, Some(gettext("Preparing the voice")));
-                    Speaker::load_voice(&runtime, &file)
+                    Speaker::load_voice(&runtime, &file).map_err(JobFailure::Failed)
                 })
                 .await
-                .map_err(failed)?
-                .map_err(JobFailure::Failed)?;
+                .map_err(failed)??;
+                not_cancelled(job)?;
                 self.speaker.set_voice(path, voice);
             }
             Kind::Wakeword => {
@@ -496,6 +545,9 @@ impl VoiceHub {
     /// At start: the speech model and the reply voice in use load as jobs; an always-open
     /// microphone opens once the speech model has had its try.
     pub(super) async fn load_models_at_start(&self) {
+        for kind in Kind::ALL {
+            remove_leftover_parts(&self.catalog.dir(kind));
+        }
         for kind in [Kind::Whisper, Kind::Piper] {
             let wanted = self.store.setting(kind.setting()).await.ok().flatten();
             let Some(name) = self.catalog.pick(kind, wanted.as_deref()) else {

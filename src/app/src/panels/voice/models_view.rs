@@ -97,7 +97,8 @@ impl KindRow {
         let in_use = mine.iter().position(|m| m.in_use);
         // With none in use (its load failed), nothing is selected, so choosing any one of
         // them is a change the row reports.
-        self.row.set_selected(in_use.map_or(gtk::INVALID_LIST_POSITION, |i| i as u32));
+        self.row
+            .set_selected(in_use.map_or(gtk::INVALID_LIST_POSITION, |i| i as u32));
         self.filling.set(false);
         let subtitle = match in_use.map(|i| mine[i]) {
             Some(m) => fill(
@@ -109,6 +110,8 @@ impl KindRow {
         };
         self.row.set_subtitle(&subtitle);
         self.remove.set_visible(!mine.is_empty());
+        // It removes the one in use; with none in use, `roxyctl voice models remove` does.
+        self.remove.set_sensitive(in_use.is_some());
     }
 }
 
