@@ -243,31 +243,6 @@ fn piper() -> Option<roxy_voice::Voice> {
     roxy_voice::Voice::load(&dir.join("models/piper/en_US-joe-medium.onnx")).ok()
 }
 
-/// `text` said by the Piper voice, as the microphone would deliver it (16 kHz), with quiet
-/// around it.
-fn piper_clip(voice: &roxy_voice::Voice, dir: &Path, text: &str) -> Vec<f32> {
-    let samples = voice.synthesize(text).unwrap();
-    let raw = dir.join("piper.f32");
-    std::fs::write(
-        &raw,
-        samples
-            .iter()
-            .flat_map(|s| s.to_le_bytes())
-            .collect::<Vec<u8>>(),
-    )
-    .unwrap();
-    let out = dir.join("piper16k.raw");
-    speech::raw_to_16k(
-        &raw,
-        voice.sample_rate,
-        32,
-        "floating-point",
-        &out,
-        &["pad", "0.5", "1.5"],
-    );
-    speech::read_raw(&out)
-}
-
 /// Hits among clips, each through a fresh detector.
 fn woken(reference: &WakeReference, clips: &[Vec<f32>]) -> usize {
     clips
@@ -316,12 +291,23 @@ fn wake_word(clips: &[Vec<f32>], background: &[f32]) -> WakeStats {
         let dir = tempfile::tempdir().unwrap();
         let commands: Vec<Vec<f32>> = COMMANDS
             .iter()
-            .map(|(sentence, ..)| piper_clip(&voice, dir.path(), sentence))
+            .map(|(sentence, ..)| speech::piper_clip(&voice, dir.path(), sentence))
             .collect();
         let near: Vec<Vec<f32>> = NEAR_MISSES
             .iter()
-            .map(|sentence| piper_clip(&voice, dir.path(), sentence))
+            .map(|sentence| speech::piper_clip(&voice, dir.path(), sentence))
             .collect();
+        let scores = |clips: &[Vec<f32>]| -> Vec<String> {
+            clips
+                .iter()
+                .map(|c| format!("{:.2}", reference.best_score(c)))
+                .collect()
+        };
+        println!("  Piper command clip scores: {:?}", scores(&commands));
+        println!(
+            "  Piper near-miss scores {NEAR_MISSES:?}: {:?}",
+            scores(&near)
+        );
         (
             woken(&reference, &commands),
             commands.len(),

@@ -80,3 +80,22 @@ pub fn read_raw(path: &Path) -> Vec<f32> {
         .map(|b| f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0)
         .collect()
 }
+
+/// `text` said by a Piper voice, as the microphone would deliver it (16 kHz), with half a
+/// second of quiet before and 1.5 s after; `dir` holds the intermediate files.
+pub fn piper_clip(voice: &roxy_voice::Voice, dir: &Path, text: &str) -> Vec<f32> {
+    let samples = voice.synthesize(text).expect("the Piper voice speaks");
+    let raw = dir.join("piper.f32");
+    let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+    std::fs::write(&raw, bytes).expect("a writable scratch folder");
+    let out = dir.join("piper16k.raw");
+    raw_to_16k(
+        &raw,
+        voice.sample_rate,
+        32,
+        "floating-point",
+        &out,
+        &["pad", "0.5", "1.5"],
+    );
+    read_raw(&out)
+}

@@ -84,15 +84,16 @@ impl Microphone {
     }
 
     /// The next time roxyd opens the microphone it hears what it said last: the Piper voice
-    /// as the person giving a command, with half a second of quiet before and two after.
-    fn will_hear_what_was_spoken(&self) {
+    /// as the person giving a command, with half a second of quiet before and
+    /// `quiet_after` seconds after.
+    fn will_hear_what_was_spoken(&self, quiet_after: usize) {
         let audio = self.spoken_audio();
         let mut bytes = vec![0u8; 16_000];
         for sample in audio {
             let s = (sample * 32767.0).clamp(-32768.0, 32767.0) as i16;
             bytes.extend_from_slice(&s.to_le_bytes());
         }
-        bytes.extend(vec![0u8; 64_000]);
+        bytes.extend(vec![0u8; quiet_after * 32_000]);
         std::fs::write(self.home.path().join("mic.raw"), bytes).unwrap();
     }
 
@@ -296,7 +297,7 @@ fn push_to_talk_switches_scenes_and_records_on_real_obs() {
     // A command in the Piper voice: roxyd's own voice, recorded from its speaker, is what the
     // microphone hears next.
     bus.roxyctl_ok(&["voice", "speak", "Switch to scene intro."]);
-    mic.will_hear_what_was_spoken();
+    mic.will_hear_what_was_spoken(2);
     let heard = listen_to_what_the_microphone_hears(&bus, "switch to scene intro (Piper)");
     assert_eq!(heard["intent"], "scene", "{heard}");
     assert!(
@@ -370,7 +371,7 @@ fn the_wake_word_wakes_on_its_phrase_only_and_a_trained_one_replaces_it() {
     wait_model(&bus);
     let wake = bus.roxyctl_json(&["voice", "wake"]);
     assert_eq!(wake["reference"], "hey-roxy", "{wake}");
-    assert_eq!(wake["recordings"], 6, "{wake}");
+    assert_eq!(wake["recordings"], 9, "{wake}");
     assert_eq!(wake["problem"], "", "{wake}");
 
     // Always listening: a near miss ("hey rocky"), a command without the wake phrase and
@@ -397,6 +398,22 @@ fn the_wake_word_wakes_on_its_phrase_only_and_a_trained_one_replaces_it() {
     assert_eq!(heard.len(), 1, "{heard:?}");
     assert_eq!(heard[0]["intent"], "scene", "{heard:?}");
     assert_eq!(bus.roxyctl_json(&["obs", "status"])["record"], "stopped");
+
+    // The built-in reference wakes for the Piper voice too: roxyd's own "Hey Roxy, switch to
+    // scene intro.", recorded from its speaker, played into the always-open microphone.
+    bus.roxyctl_ok(&["voice", "mode", "off"]);
+    bus.roxyctl_ok(&["voice", "speak", "Hey Roxy, switch to scene intro."]);
+    mic.will_hear_what_was_spoken(30);
+    bus.roxyctl_ok(&["voice", "mode", "wake"]);
+    assert!(
+        bus.wait_for(Duration::from_secs(40), || {
+            bus.roxyctl_json(&["obs", "status"])["program_scene"] == "Intro"
+        }),
+        "{}\n{}",
+        bus.roxyctl_json(&["voice", "log"]),
+        bus.log()
+    );
+    bus.roxyctl_ok(&["obs", "scene", "Live"]);
 
     // Training a wake word of one's own: refused until there are three recordings.
     bus.roxyctl_ok(&["voice", "mode", "off"]);
@@ -444,7 +461,7 @@ fn the_wake_word_wakes_on_its_phrase_only_and_a_trained_one_replaces_it() {
         obs.log()
     );
     let heard = microphone_entries(&bus);
-    assert_eq!(heard.len(), 2, "{heard:?}");
+    assert_eq!(heard.len(), 3, "{heard:?}");
     assert_eq!(heard[0]["intent"], "record-start", "{heard:?}");
     assert_eq!(
         bus.roxyctl_json(&["obs", "status"])["program_scene"],
