@@ -111,6 +111,31 @@ pub struct VoiceHub {
     me: std::sync::Weak<VoiceHub>,
 }
 
+/// A heard sentence's audio, to decode again for a second opinion.
+struct Retry {
+    transcriber: Arc<Transcriber>,
+    audio: Vec<f32>,
+    /// The prompt's words, as the quick pass had them.
+    words: Vec<String>,
+}
+
+impl Retry {
+    /// Beam search over the whole 30 s window, as whisper.cpp's CLI decodes: about a second
+    /// slower than the quick pass, and it hears many sentences that pass garbles ("Same for
+    /// each leg." → "Save the replay."). Only sentences no intent fits pay for it.
+    async fn thorough(self) -> Option<roxy_voice::Transcript> {
+        tokio::task::spawn_blocking(move || {
+            let vocabulary: Vec<&str> = self.words.iter().map(String::as_str).collect();
+            self.transcriber
+                .transcribe_with(&self.audio, &vocabulary, Decoding::THOROUGH)
+                .ok()
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+}
+
 impl VoiceHub {
     pub async fn start(
         conn: Connection,
@@ -444,7 +469,9 @@ impl VoiceHub {
                 "sentence: say something (it is empty).",
             )));
         }
-        Ok(self.handle(sentence, "typed", 0, Instant::now()).await)
+        Ok(self
+            .handle(sentence, "typed", 0, Instant::now(), None)
+            .await)
     }
 
     async fn heard_loop(hub: std::sync::Weak<Self>, mut rx: mpsc::UnboundedReceiver<MicEvent>) {
@@ -552,59 +579,19 @@ impl VoiceHub {
             self.set_state(self.resting_state());
             return;
         }
-        let (text, stt_ms) = self
-            .second_opinion(transcriber, audio, words, transcript.text, stt_ms)
-            .await;
-        self.handle(&text, "microphone", stt_ms, detected).await;
-    }
-
-    /// When the quick transcript fits no intent well enough to act on, beam search over the
-    /// same audio often hears it right ("we play" → "replay"); its words are taken only if
-    /// they would be acted on. It costs a few hundred ms, so only unsure sentences pay it.
-    /// Returns the words to handle and the speech-to-text time in all.
-    async fn second_opinion(
-        &self,
-        transcriber: Arc<Transcriber>,
-        audio: Vec<f32>,
-        words: Vec<String>,
-        quick: String,
-        quick_ms: u64,
-    ) -> (String, u64) {
-        let question_waits = self
-            .inner
-            .lock()
-            .unwrap()
-            .pending
-            .as_ref()
-            .is_some_and(|(_, at)| at.elapsed() < QUESTION_WAITS);
-        if question_waits || self.acts_on(&quick).await {
-            return (quick, quick_ms);
-        }
-        let careful = tokio::task::spawn_blocking(move || {
-            let vocabulary: Vec<&str> = words.iter().map(String::as_str).collect();
-            transcriber.transcribe_with(&audio, &vocabulary, Decoding::THOROUGH)
-        })
-        .await;
-        let Ok(Ok(careful)) = careful else {
-            return (quick, quick_ms);
+        let retry = Retry {
+            transcriber,
+            audio,
+            words,
         };
-        let total_ms = quick_ms + careful.took.as_millis() as u64;
-        if self.acts_on(&careful.text).await {
-            tracing::info!(quick = %quick, careful = %careful.text, "the second opinion understood it");
-            (careful.text, total_ms)
-        } else {
-            (quick, total_ms)
-        }
-    }
-
-    /// Whether `sentence` would be acted on as it stands.
-    async fn acts_on(&self, sentence: &str) -> bool {
-        let said = self.command_words(sentence).join(" ");
-        let live = self.live().await;
-        let loaded = self.intents.read().await;
-        Matcher::new(&loaded.set, &live.vocabulary)
-            .best(&said)
-            .is_some_and(|m| m.decision() == Decision::Act)
+        self.handle(
+            &transcript.text,
+            "microphone",
+            stt_ms,
+            detected,
+            Some(retry),
+        )
+        .await;
     }
 
     /// The wake-word detector decides which sentences are commands (the microphone is open
@@ -659,8 +646,19 @@ impl VoiceHub {
         }
     }
 
-    async fn handle(&self, sentence: &str, source: &str, stt_ms: u64, since: Instant) -> HeardInfo {
+    /// Matches a sentence and acts, asks back or says it is not understood. A heard sentence
+    /// comes with `retry`, the audio to decode again when its words fit no intent well
+    /// enough to act on.
+    async fn handle(
+        &self,
+        sentence: &str,
+        source: &str,
+        mut stt_ms: u64,
+        since: Instant,
+        retry: Option<Retry>,
+    ) -> HeardInfo {
         self.set_state("thinking");
+        let mut sentence = sentence.to_string();
         let live = self.live().await;
         let pending = {
             let mut inner = self.inner.lock().unwrap();
@@ -669,13 +667,13 @@ impl VoiceHub {
                 .take()
                 .filter(|(_, at)| at.elapsed() < QUESTION_WAITS)
         };
-        let said = self.command_words(sentence).join(" ");
-        let (chosen, answer_to_question) = match pending {
+        let said = self.command_words(&sentence).join(" ");
+        let (mut chosen, answer_to_question) = match pending {
             Some((m, _)) if YES.contains(&said.as_str()) => (Some(m), true),
             Some((m, _)) if NO.contains(&said.as_str()) => {
                 let heard = self
                     .finish(
-                        sentence,
+                        &sentence,
                         source,
                         &m.intent,
                         m.confidence,
@@ -699,6 +697,27 @@ impl VoiceHub {
                 )
             }
         };
+        let unsure = !answer_to_question
+            && chosen
+                .as_ref()
+                .is_none_or(|m| m.decision() != Decision::Act);
+        if let (true, Some(retry)) = (unsure, retry) {
+            if let Some(second) = retry.thorough().await {
+                stt_ms += second.took.as_millis() as u64;
+                let words = self.command_words(&second.text).join(" ");
+                let loaded = self.intents.read().await;
+                let acts = Matcher::new(&loaded.set, &live.vocabulary)
+                    .best(&words)
+                    .filter(|m| m.decision() == Decision::Act);
+                drop(loaded);
+                if let Some(m) = acts {
+                    tracing::info!(quick = %sentence, second = %second.text, "the second opinion understood it");
+                    sentence = second.text;
+                    chosen = Some(m);
+                }
+            }
+        }
+        let sentence = sentence.as_str();
         let Some(m) = chosen else {
             return self
                 .finish(

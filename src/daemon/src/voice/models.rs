@@ -334,15 +334,18 @@ impl VoiceHub {
         let speech = self.speech_model_name();
         let voice = self.speaker.name();
         let wake = self.wake.info();
-        let mut models = vec![ModelInfo {
-            kind: Kind::Wakeword.id().into(),
-            name: wake::BUILT_IN.into(),
-            file: String::new(),
-            bytes: 0,
-            in_use: wake.reference == wake::BUILT_IN,
-            built_in: true,
-        }];
+        let mut models = Vec::new();
         for kind in Kind::ALL {
+            if kind == Kind::Wakeword {
+                models.push(ModelInfo {
+                    kind: kind.id().into(),
+                    name: wake::BUILT_IN.into(),
+                    file: String::new(),
+                    bytes: 0,
+                    in_use: wake.reference == wake::BUILT_IN,
+                    built_in: true,
+                });
+            }
             for name in self.catalog.names(kind) {
                 let path = self.catalog.path(kind, &name);
                 let in_use = match kind {
@@ -360,7 +363,6 @@ impl VoiceHub {
                 });
             }
         }
-        models.sort_by_key(|m| Kind::ALL.iter().position(|k| k.id() == m.kind));
         models
     }
 
@@ -419,7 +421,7 @@ impl VoiceHub {
     pub async fn use_model(&self, kind: &str, name: &str) -> Result<OwnedObjectPath, RoxyError> {
         let kind = Kind::parse(kind)?;
         self.require_installed(kind, name)?;
-        self.load_as_job(kind, name.to_string()).await
+        self.load_as_job(kind, name.to_string(), None).await
     }
 
     pub async fn remove_model(&self, kind: &str, name: &str) -> Result<(), RoxyError> {
@@ -452,7 +454,7 @@ impl VoiceHub {
                 _ => self.speaker.unload(&self.catalog.dir(Kind::Piper)),
             }
             if let Some(next) = self.catalog.pick(kind, None) {
-                self.load_as_job(kind, next).await?;
+                self.load_as_job(kind, next, None).await?;
             }
         }
         Ok(())
@@ -479,22 +481,48 @@ impl VoiceHub {
         }
     }
 
+    /// Loads model `name` as a job; `done` hears when it has ended.
     pub(super) async fn load_as_job(
         &self,
         kind: Kind,
         name: String,
+        done: Option<tokio::sync::oneshot::Sender<()>>,
     ) -> Result<OwnedObjectPath, RoxyError> {
         let hub = self.me.upgrade().ok_or_else(|| failed_now("stopping"))?;
         let title = fill(&gettext("Load {} “{}”"), &[&kind.id(), &name]);
         self.supervisor
             .spawn("voice-model-load", title, move |job| async move {
-                hub.load(kind, &name, &job).await
+                let loaded = hub.load(kind, &name, &job).await;
+                if let Some(done) = done {
+                    let _ = done.send(());
+                }
+                loaded
             })
             .await
     }
 
     /// Loads model `name` and starts using it; the previous one stays if this one fails.
+    /// When none of its kind is loaded, why it failed becomes the status's explanation.
     async fn load(&self, kind: Kind, name: &str, job: &JobHandle) -> Result<String, JobFailure> {
+        let loaded = self.switch_to(kind, name, job).await;
+        if let Err(JobFailure::Failed(why)) = &loaded {
+            if !self.is_loaded(kind).await {
+                match kind {
+                    Kind::Whisper => self.set_message(why.clone()),
+                    Kind::Piper => self.speaker.set_problem(why.clone()),
+                    Kind::Wakeword => {}
+                }
+            }
+        }
+        loaded
+    }
+
+    async fn switch_to(
+        &self,
+        kind: Kind,
+        name: &str,
+        job: &JobHandle,
+    ) -> Result<String, JobFailure> {
         // One load at a time, so the model in use and the remembered choice agree.
         let _one_at_a_time = self.loading.lock().await;
         let path = self.catalog.path(kind, name);
@@ -557,25 +585,9 @@ impl VoiceHub {
                 }
                 continue;
             };
-            let title = fill(&gettext("Load {} “{}”"), &[&kind.id(), &name]);
-            let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-            let Some(hub) = self.me.upgrade() else { return };
-            let spawned = self
-                .supervisor
-                .spawn("voice-model-load", title, move |job| async move {
-                    let loaded = hub.load(kind, &name, &job).await;
-                    if let Err(JobFailure::Failed(why)) = &loaded {
-                        match kind {
-                            Kind::Whisper => hub.set_message(why.clone()),
-                            _ => hub.speaker.set_problem(why.clone()),
-                        }
-                    }
-                    let _ = done_tx.send(());
-                    loaded
-                })
-                .await;
-            if spawned.is_ok() {
-                let _ = done_rx.await;
+            let (done, ended) = tokio::sync::oneshot::channel();
+            if self.load_as_job(kind, name, Some(done)).await.is_ok() {
+                let _ = ended.await;
             }
         }
         if self.inner.lock().unwrap().mode == Mode::Wake {
